@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { PaperclipFlyGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
-import { CONCERNS, SETTINGS } from '../lib/settings.js';
+import { SETTINGS } from '../lib/settings.js';
 import FlyGenerator from '../fly/index.js';
 import PostgresGenerator from '../postgres/index.js';
 import TailscaleGenerator from '../tailscale/index.js';
@@ -16,14 +16,11 @@ const SUB_GENERATORS = [
 ] as const;
 
 export default class AppGenerator extends PaperclipFlyGenerator {
-  protected readonly concern = 'core';
-
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'core');
   }
 
   async initializing(): Promise<void> {
-    this.checkInputs(CONCERNS);
     // Flags reach the composed generators as options; they parse their own.
     const forwarded: Record<string, unknown> = { composed: true, yes: this.options.yes, interactive: this.options.interactive };
     for (const spec of SETTINGS) {

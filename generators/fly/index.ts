@@ -5,8 +5,6 @@
 import { ConcernGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
 
 export default class FlyGenerator extends ConcernGenerator {
-  protected readonly concern = 'fly';
-
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'fly');
   }

@@ -6,6 +6,7 @@
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { filesOf, renderFile, type RenderMeta } from './render.js';
 import {
+  CONCERNS,
   SETTINGS,
   SettingsError,
   crossValidate,
@@ -37,9 +38,9 @@ const YEOMAN_OPTIONS = new Set([
   'force', 'dry-run', 'whitespace', 'bail', 'skip-yo-resolve', 'skip-checks', 'insight', 'no-insight', 'color', 'no-color',
 ]);
 
-export abstract class PaperclipFlyGenerator extends Generator<Record<string, any>, PaperclipFlyOptions> {
+export class PaperclipFlyGenerator extends Generator<Record<string, any>, PaperclipFlyOptions> {
   /** The settings this generator asks; `core` (the app) also declares every other flag so one command can set them all. */
-  protected abstract readonly concern: Concern;
+  protected readonly concern: Concern;
 
   /** Settings given as flags, parsed and validated. */
   private flags: Partial<Settings> = {};
@@ -47,6 +48,7 @@ export abstract class PaperclipFlyGenerator extends Generator<Record<string, any
   constructor(args: string[], options: PaperclipFlyOptions, concern: Concern) {
     // Run-loop methods come from these base classes; helpers never become tasks.
     super(args, options, { inheritTasks: true, tasksMatchingPriority: true });
+    this.concern = concern;
     const declared = concern === 'core' ? SETTINGS : settingsOf(concern);
     for (const spec of declared) {
       this.option(spec.key, {
@@ -60,6 +62,11 @@ export abstract class PaperclipFlyGenerator extends Generator<Record<string, any
       description: 'Prompt for missing settings; --no-interactive never prompts (default: prompt only when stdin and stdout are a TTY)',
     });
     this.option('composed', { type: Boolean, hide: true, description: 'Internal: composed by the app generator' });
+    // Checked here rather than in a run-loop task, so bad input fails before anything runs, as one line (a task
+    // error gets Yeoman's "An error occured while running" line on top). The app checks for the composed ones.
+    if (this.options.help) return;
+    if (this.options.composed) this.parseFlags();
+    else this.checkInputs(concern === 'core' ? CONCERNS : [concern]);
   }
 
   // ------------------------------------------------------------------------------------------- helpers
@@ -151,8 +158,8 @@ export abstract class PaperclipFlyGenerator extends Generator<Record<string, any
 
   // ------------------------------------------------------------------------------------------- run loop
 
-  /** Validates stored settings and flags, composes nothing; the app extends this. */
-  protected checkInputs(answerableConcerns: readonly Concern[]): void {
+  /** Validates stored settings and flags, and that a non-interactive run can answer these concerns. */
+  private checkInputs(answerableConcerns: readonly Concern[]): void {
     this.rejectUnknownFlags();
     const stored = this.stored;
     if (this.reasks && Object.keys(stored).length === 0) {
@@ -234,12 +241,7 @@ export abstract class PaperclipFlyGenerator extends Generator<Record<string, any
 }
 
 /** A sub-generator: asks only its own settings and rewrites only the files its concern touches. */
-export abstract class ConcernGenerator extends PaperclipFlyGenerator {
-  initializing(): void {
-    // Composed by the app, which already checked every flag and what a non-interactive run can answer.
-    if (!this.options.composed) this.checkInputs([this.concern]);
-  }
-
+export class ConcernGenerator extends PaperclipFlyGenerator {
   async prompting(): Promise<void> {
     await this.resolveSettings();
   }

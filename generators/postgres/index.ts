@@ -5,8 +5,6 @@
 import { ConcernGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
 
 export default class PostgresGenerator extends ConcernGenerator {
-  protected readonly concern = 'postgres';
-
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'postgres');
   }

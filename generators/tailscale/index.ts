@@ -5,8 +5,6 @@
 import { ConcernGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
 
 export default class TailscaleGenerator extends ConcernGenerator {
-  protected readonly concern = 'tailscale';
-
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'tailscale');
   }
