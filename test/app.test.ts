@@ -14,7 +14,10 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
   it('writes the whole project with every default stored in .yo-rc.json', async () => {
     const { dir, files } = await generate({}, 'My Paperclip');
     expect([...files.keys()].sort()).toEqual([...PROJECT_FILES].sort());
-    expect(stored(dir)).toEqual({
+    const { fileHashes, ...settings } = stored(dir);
+    expect(Object.keys(fileHashes).sort()).toEqual(PROJECT_FILES.filter((file) => file !== '.yo-rc.json').sort());
+    for (const hash of Object.values(fileHashes)) expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(settings).toEqual({
       appName: 'my-paperclip',
       paperclipVersion: '2026.916.1',
       nodeImage: 'node:24.21.0-trixie-slim',

@@ -3,8 +3,11 @@
  * (flag, then `.yo-rc.json`, then prompt, or the default with --yes), the non-interactive contract, and the
  * writing of the files a concern touches. A generator is this class plus its concern.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { YoResolve } from '@yeoman/conflicter';
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { filesOf, renderFile, type RenderMeta } from './render.js';
+import { FILES, filesOf, renderFile, type RenderMeta } from './render.js';
 import {
   CONCERNS,
   SETTINGS,
@@ -30,7 +33,9 @@ export type PaperclipFlyOptions = BaseOptions & {
 } & Partial<Record<SettingKey, string | boolean>>;
 
 /** Keys in the `.yo-rc.json` block that are not settings. */
-const META_KEYS = ['generatedAt'] as const;
+const META_KEYS = ['generatedAt', 'fileHashes'] as const;
+
+const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
 /** Options that Yeoman itself (generator or environment) understands; anything else is a typo. */
 const YEOMAN_OPTIONS = new Set([
@@ -223,20 +228,52 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
     }
   }
 
-  /** Writes (or, when a file no longer applies, deletes) every file this concern touches. */
+  /**
+   * Writes (or, when a file no longer applies, deletes) every file this concern touches. A file still exactly
+   * as this generator last wrote it (its hash is in `.yo-rc.json`) is overwritten without a conflict prompt;
+   * a file the user edited goes through Yeoman's conflict handling (--force, --bail, .yo-resolve).
+   */
   protected async writeFiles(): Promise<void> {
     if (this.options.composed) return;
     const settings = this.settings();
     const meta = this.meta();
+    const previous = (this.config.get('fileHashes') ?? {}) as Record<string, string>;
+    const written: Record<string, string | null> = {};
     for (const file of filesOf(this.concern)) {
       const destination = this.destinationPath(file.path);
       if (file.when && !file.when(settings)) {
         if (this.fs.exists(destination)) this.fs.delete(destination);
+        written[file.path] = null;
         continue;
       }
       const contents = await renderFile(file, settings, meta);
       this.fs.write(destination, contents, file.executable ? { stat: { mode: 0o755 } as never } : undefined);
+      written[file.path] = sha256(contents);
+      if (await this.untouchedSinceGenerated(destination, previous[file.path])) {
+        (this.fs.store.get(destination) as { conflicter?: string }).conflicter = 'force';
+      }
     }
+    // In FILES order, so the block in .yo-rc.json is stable.
+    const hashes: Record<string, string> = {};
+    for (const { path } of FILES) {
+      const hash = path in written ? written[path] : previous[path];
+      if (hash) hashes[path] = hash;
+    }
+    this.config.set('fileHashes', hashes);
+  }
+
+  private yoResolve = new YoResolve();
+
+  /** The file on disk is byte-for-byte what we generated last time, and no .yo-resolve line pins it. */
+  private async untouchedSinceGenerated(destination: string, lastHash: string | undefined): Promise<boolean> {
+    if (!lastHash || !existsSync(destination) || sha256(readFileSync(destination)) !== lastHash) return false;
+    return this.honoursYoResolve ? (await this.yoResolve.getStatusForFile(destination)) === undefined : true;
+  }
+
+  private get honoursYoResolve(): boolean {
+    const options = this.options as Record<string, unknown>;
+    const environment = (this.env as unknown as { options?: Record<string, unknown> }).options ?? {};
+    return !(options.skipYoResolve || options['skip-yo-resolve'] || environment.skipYoResolve);
   }
 }
 

@@ -139,7 +139,7 @@ export const GOTCHAS = [
   {
     id: 'no-autostop',
     title: 'never auto-stop or suspend',
-    symptom: 'Tailscale traffic bypasses Fly\'s proxy, so the proxy sees an idle app, stops or suspends the machine, and nothing wakes it.',
+    symptom: 'Tailscale and fly proxy traffic bypass Fly\'s proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.',
     fix: 'auto_stop_machines = "off" with min_machines_running = 1.',
     files: ['fly.toml'],
     source: 'seed',

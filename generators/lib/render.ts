@@ -123,9 +123,18 @@ export function templateData(s: Settings) {
     ...(s.agents.includes('claude') ? ['claude --version >/dev/null'] : []),
     ...(s.agents.includes('codex') ? ['codex --version >/dev/null'] : []),
   ].join(' \\\n  && ');
+  /** Top-level volume entries start.sh must not hand to the app user. */
+  const ownedElsewhere = [
+    'lost+found',
+    ...(s.postgresMode === 'system' ? ['postgres'] : []),
+    ...(s.tailscale ? ['tailscale'] : []),
+    'backups',
+    'restore',
+  ];
   return {
     s,
     p,
+    ownedElsewhere,
     aptPackages,
     npmPackages,
     agentChecks,
@@ -142,7 +151,7 @@ export function templateData(s: Settings) {
 /** Paperclip's config.json, valid against `paperclipConfigSchema` of the pinned version. */
 export function buildConfig(s: Settings, meta: RenderMeta): Record<string, unknown> {
   const p = machinePaths(s);
-  const note = (id: GotchaId) => `${gotchaMarker(id)} ${gotcha(id).fix}`;
+  const note = (id: GotchaId) => `${gotchaComment(id)} Fix: ${gotcha(id).fix}`;
   const database =
     s.postgresMode === 'system'
       ? {

@@ -1,0 +1,97 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FILES } from '../dist/generators/lib/render.js';
+import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { generate, readTree, runIn } from './helpers.js';
+
+/** Paths whose contents differ between two trees. */
+function changed(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
+}
+
+const touchedBy = (concern: string) => FILES.filter((file: any) => file.concerns.includes(concern)).map((file: any) => file.path);
+
+describe('sub-generators on an existing project', () => {
+  it('tailscale: turning it off rewrites every file it touches and leaves the rest byte-identical', async () => {
+    const { dir, files } = await generate();
+    await runIn(dir, 'tailscale', { options: { tailscale: false } });
+    const after = readTree(dir);
+    expect(changed(files, after)).toEqual(['.env.example', '.yo-rc.json', 'Dockerfile', 'Makefile', 'README.md', 'fly.toml', 'start.sh']);
+    for (const path of changed(files, after)) if (path !== '.yo-rc.json') expect(touchedBy('tailscale')).toContain(path);
+    expect(after.get('Dockerfile')).not.toMatch(/tailscale/i);
+    expect(after.get('fly.toml')).not.toContain('TS_HOSTNAME');
+    expect(after.get('start.sh')).not.toContain('tailscaled');
+    expect(after.get('Makefile')).not.toContain('TS_AUTHKEY');
+    expect(after.get('README.md')).toContain('make proxy');
+    expect(after.get('README.md')).not.toContain('[gotcha:tailscale-tun]');
+
+    // Turning it back on restores the original output exactly (its settings were kept).
+    await runIn(dir, 'tailscale', { options: { tailscale: true } });
+    expect(changed(files, readTree(dir))).toEqual([]);
+  });
+
+  it('postgres: switching to external changes only the files PostgreSQL touches', async () => {
+    const { dir, files } = await generate();
+    await runIn(dir, 'postgres', { options: { postgresMode: 'external' } });
+    const after = readTree(dir);
+    expect(changed(files, after)).toEqual(['.env.example', '.yo-rc.json', 'Dockerfile', 'Makefile', 'README.md', 'config.json', 'start.sh']);
+    expect(after.get('Dockerfile')).not.toContain('postgresql-17 \\');
+    expect(after.get('Dockerfile')).toContain('postgresql-client-17');
+    expect(after.get('start.sh')).toContain('wait_for_external_database');
+    expect(after.get('start.sh')).not.toContain('initdb');
+    expect(after.get('.env.example')).toMatch(/^DATABASE_URL=$/m);
+  });
+
+  it('fly: new machine size and region change fly.toml, Makefile and README only', async () => {
+    const { dir, files } = await generate();
+    await runIn(dir, 'fly', { options: { region: 'ams', vmSize: 'performance-1x', vmMemory: '4096' } });
+    const after = readTree(dir);
+    expect(changed(files, after)).toEqual(['.yo-rc.json', 'Makefile', 'README.md', 'fly.toml']);
+    expect(after.get('fly.toml')).toContain('primary_region = "ams"');
+    expect(after.get('fly.toml')).toContain('memory = "4096mb"');
+    expect(after.get('Makefile')).toContain('REGION ?= ams');
+  });
+
+  it('fly: the workflow appears and disappears with --githubActions', async () => {
+    const { dir, files } = await generate();
+    await runIn(dir, 'fly', { options: { githubActions: true } });
+    expect(changed(files, readTree(dir))).toEqual(['.github/workflows/fly-deploy.yml', '.yo-rc.json', 'README.md']);
+    await runIn(dir, 'fly', { options: { githubActions: false } });
+    expect(changed(files, readTree(dir))).toEqual([]);
+  });
+
+  it.each(['fly', 'postgres', 'tailscale'] as const)('%s: with no flags and no terminal, keeps everything as it is', async (name) => {
+    const { dir, files } = await generate();
+    await runIn(dir, name);
+    expect(readTree(dir)).toEqual(files);
+  });
+
+  it.each(['fly', 'postgres', 'tailscale'] as const)('%s: interactively re-asks only its own settings, defaulting to the stored ones', async (name) => {
+    const { dir, files } = await generate();
+    const result = await runIn(dir, name, { options: { interactive: true } });
+    const own = SETTINGS.filter((spec: any) => spec.concern === name).map((spec: any) => spec.key);
+    expect(result.askedQuestions.map((question) => question.name)).toEqual(own);
+    // Accepting every default changes nothing.
+    expect(readTree(dir)).toEqual(files);
+  });
+
+  it('leaves a file the user edited to the conflict handler: --bail stops, --force overwrites', async () => {
+    const { dir } = await generate();
+    const flyToml = join(dir, 'fly.toml');
+    writeFileSync(flyToml, `${readFileSync(flyToml, 'utf8')}\n# my own note\n`);
+    await expect(runIn(dir, 'fly', { options: { vmMemory: '3072', bail: true } })).rejects.toThrow(/conflict.*fly\.toml/i);
+    expect(readFileSync(flyToml, 'utf8')).toContain('# my own note');
+    await runIn(dir, 'fly', { options: { vmMemory: '3072', force: true } });
+    expect(readFileSync(flyToml, 'utf8')).not.toContain('# my own note');
+    expect(readFileSync(flyToml, 'utf8')).toContain('memory = "3072mb"');
+  });
+
+  it('keeps a file pinned in .yo-resolve even when it is untouched', async () => {
+    const { dir, files } = await generate();
+    writeFileSync(join(dir, '.yo-resolve'), 'fly.toml skip\n');
+    await runIn(dir, 'fly', { options: { vmMemory: '3072' } });
+    expect(readFileSync(join(dir, 'fly.toml'), 'utf8')).toBe(files.get('fly.toml'));
+  });
+});
