@@ -28,12 +28,16 @@ export interface RunOptions {
   yoRc?: Record<string, unknown>;
 }
 
-/** Runs a generator in `dir` (files go to disk, as with `yo`). */
+/**
+ * Runs a generator in `dir` (files go to disk, as with `yo`). Unlike yeoman-test's default, without --force:
+ * conflicts are handled as a user's run would handle them.
+ */
 export async function runIn(dir: string, name: GeneratorName, run: RunOptions = {}) {
-  let context = helpers.run(generatorPath(name)).cd(dir);
+  const force = Boolean(run.options?.force);
+  let context = helpers.run(generatorPath(name), {}, { force }).cd(dir);
   if (run.yoRc) context = context.withYoRc({ 'generator-paperclip-fly': run.yoRc });
   if (run.args) context = context.withArguments(run.args);
-  if (run.options) context = context.withOptions(run.options);
+  context = context.withOptions({ force, ...run.options });
   if (run.answers) context = context.withAnswers(run.answers);
   return context;
 }

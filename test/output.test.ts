@@ -145,8 +145,8 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
   it('mentions Tailscale only when it is on', () => {
     // Gotcha comments may name Tailscale to explain a fix that applies anyway; code and settings may not.
     const code = (file: string) => files.get(file)!.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n');
-    const files_ = settings.tailscale ? ['Dockerfile', 'start.sh', 'Makefile', '.env.example'] : ['Dockerfile', 'start.sh', 'fly.toml', 'Makefile', '.env.example'];
-    for (const file of files_) expect(/tailscale|TS_/i.test(code(file)), file).toBe(settings.tailscale);
+    const checked = settings.tailscale ? ['Dockerfile', 'start.sh', 'Makefile', '.env.example'] : ['Dockerfile', 'start.sh', 'fly.toml', 'Makefile', '.env.example'];
+    for (const file of checked) expect(/tailscale|TS_/i.test(code(file)), file).toBe(settings.tailscale);
   });
 });
 

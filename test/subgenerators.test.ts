@@ -88,6 +88,26 @@ describe('sub-generators on an existing project', () => {
     expect(readFileSync(flyToml, 'utf8')).toContain('memory = "3072mb"');
   });
 
+  it('keeps a hand edit when the generated version of that file did not change', async () => {
+    const { dir } = await generate();
+    const startSh = join(dir, 'start.sh');
+    writeFileSync(startSh, `${readFileSync(startSh, 'utf8')}# my own note\n`);
+    await runIn(dir, 'app', { options: { vmMemory: '3072' } });
+    expect(readFileSync(startSh, 'utf8')).toContain('# my own note');
+    expect(readFileSync(join(dir, 'fly.toml'), 'utf8')).toContain('memory = "3072mb"');
+  });
+
+  it('without a terminal, refuses to overwrite a hand edit the new settings would change, naming the way out', async () => {
+    const { dir } = await generate();
+    const startSh = join(dir, 'start.sh');
+    writeFileSync(startSh, `${readFileSync(startSh, 'utf8')}# my own note\n`);
+    const before = readTree(dir);
+    await expect(runIn(dir, 'postgres', { options: { postgresMode: 'external' } })).rejects.toThrow(
+      /^start\.sh was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "start\.sh skip" in \.yo-resolve\.$/,
+    );
+    expect(readTree(dir)).toEqual(before);
+  });
+
   it('keeps a file pinned in .yo-resolve even when it is untouched', async () => {
     const { dir, files } = await generate();
     writeFileSync(join(dir, '.yo-resolve'), 'fly.toml skip\n');

@@ -247,9 +247,19 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
         continue;
       }
       const contents = await renderFile(file, settings, meta);
-      this.fs.write(destination, contents, file.executable ? { stat: { mode: 0o755 } as never } : undefined);
       written[file.path] = sha256(contents);
-      if (await this.untouchedSinceGenerated(destination, previous[file.path])) {
+      if (!this.forced && written[file.path] === previous[file.path] && existsSync(destination)) {
+        // Our version did not change since last time: rewriting would only revert the user's edits.
+        if (sha256(readFileSync(destination)) !== previous[file.path]) {
+          this.log.info(`keep ${file.path}: edited by hand, and the generated version has not changed`);
+          continue;
+        }
+      }
+      await this.refuseUnresolvableConflict(file.path, destination, contents, previous[file.path]);
+      // The full st_mode (regular file + 755): the conflicter compares it with the file on disk.
+      this.fs.write(destination, contents, file.executable ? { stat: { mode: 0o100755 } as never } : undefined);
+      // Identical files are left to the conflicter, which reports them as "identical".
+      if (written[file.path] !== previous[file.path] && (await this.untouchedSinceGenerated(destination, previous[file.path]))) {
         (this.fs.store.get(destination) as { conflicter?: string }).conflicter = 'force';
       }
     }
@@ -260,6 +270,29 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
       if (hash) hashes[path] = hash;
     }
     this.config.set('fileHashes', hashes);
+  }
+
+  /**
+   * Without a terminal Yeoman's conflict prompt can only crash, so a hand-edited file that would change is a
+   * clear error instead (unless --force or --bail, or a .yo-resolve line, decides).
+   */
+  private async refuseUnresolvableConflict(file: string, destination: string, contents: string, lastHash?: string): Promise<void> {
+    if (this.interactive || !existsSync(destination) || this.forced || this.conflicterOption('bail')) return;
+    const onDisk = readFileSync(destination);
+    if (onDisk.equals(Buffer.from(contents)) || sha256(onDisk) === lastHash) return;
+    if (this.honoursYoResolve && (await this.yoResolve.getStatusForFile(destination)) !== undefined) return;
+    throw new SettingsError(
+      `${file} was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "${file} skip" in .yo-resolve.`,
+    );
+  }
+
+  private conflicterOption(name: 'force' | 'bail'): boolean {
+    const environment = (this.env as unknown as { conflicterOptions?: Record<string, unknown> }).conflicterOptions ?? {};
+    return Boolean(environment[name] || (this.options as Record<string, unknown>)[name]);
+  }
+
+  private get forced(): boolean {
+    return this.conflicterOption('force');
   }
 
   private yoResolve = new YoResolve();
