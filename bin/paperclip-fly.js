@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Runs the generators without a global `yo`: `npx generator-paperclip-fly [app|fly|postgres|tailscale] [flags]`.
+// Runs the generators without a global `yo`:
+//   npx generator-paperclip-fly [app|fly|postgres|tailscale] [--cwd <folder>] [flags]
+// --cwd generates into <folder> (created if missing) instead of the current folder.
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -11,6 +14,18 @@ if (major < 24 || (major === 24 && minor < 11)) {
 const GENERATORS = ['app', 'fly', 'postgres', 'tailscale'];
 const args = process.argv.slice(2);
 const name = GENERATORS.includes(args[0]) ? args.shift() : 'app';
+// Yeoman's own --cwd takes no value in this command; handle it here.
+const cwdAt = args.findIndex((arg) => arg === '--cwd' || arg.startsWith('--cwd='));
+if (cwdAt !== -1) {
+  const [flag] = args.splice(cwdAt, 1);
+  const folder = flag.includes('=') ? flag.slice('--cwd='.length) : args.splice(cwdAt, 1)[0];
+  if (!folder) {
+    console.error('error: --cwd needs a folder, e.g. --cwd ../my-paperclip');
+    process.exit(1);
+  }
+  mkdirSync(folder, { recursive: true });
+  process.chdir(folder);
+}
 
 const { prepareCommand } = await import('yeoman-environment');
 const resolved = fileURLToPath(new URL(`../dist/generators/${name}/index.js`, import.meta.url));
