@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
@@ -65,6 +65,14 @@ describe('the package bin (no global yo)', () => {
       expect(again.output).toMatch(new RegExp(`identical ${file.replace('.', '\\.')}\\b`));
     }
     expect(again.output).not.toMatch(/\b(create|conflict|force) (?!\.yo-rc\.json)/);
+  });
+
+  it('generates into --cwd <folder>, creating it (the README\'s first command)', () => {
+    const target = join(tempProject(), 'nested', 'team-clip');
+    const { status } = cli(tempProject(), '--cwd', target, '--yes');
+    expect(status).toBe(0);
+    expect(readdirSync(target)).toContain('fly.toml');
+    expect(JSON.parse(readFileSync(join(target, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'].appName).toBe('team-clip');
   });
 
   it('runs a sub-generator: tailscale --no-tailscale rewrites its files without prompting', () => {
