@@ -54,8 +54,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
     // Run-loop methods come from these base classes; helpers never become tasks.
     super(args, options, { inheritTasks: true, tasksMatchingPriority: true });
     this.concern = concern;
-    const declared = concern === 'core' ? SETTINGS : settingsOf(concern);
-    for (const spec of declared) {
+    for (const spec of this.declaredSpecs()) {
       this.option(spec.key, {
         type: spec.kind === 'boolean' ? Boolean : String,
         description: `${spec.description} (default: ${spec.defaultText ?? formatValue(spec.default({}, { folderName: 'paperclip' }))})`,
