@@ -105,6 +105,18 @@ describe('discovery by yo', () => {
     for (const meta of compiled) expect(found.findLastIndex((other: any) => other.namespace === meta.namespace)).toBe(found.indexOf(meta));
   });
 
+  it('runs programmatically through yeoman-environment', async () => {
+    const parent = installedIn();
+    const project = join(parent, 'programmatic');
+    mkdirSync(project);
+    const env = createEnv({ cwd: project, skipInstall: true });
+    await env.lookup({ packagePaths: [join(parent, 'node_modules', 'generator-paperclip-fly')] });
+    await env.run(['paperclip-fly:app', '--yes', '--appName', 'from-code', '--no-tailscale']);
+    const stored = JSON.parse(readFileSync(join(project, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'];
+    expect(stored).toMatchObject({ appName: 'from-code', tailscale: false });
+    expect(readdirSync(project)).toContain('start.sh');
+  });
+
   it('yo paperclip-fly --yes generates a project', () => {
     // yo drops root privileges to "nobody", so the project folder must be writable by anyone.
     const parent = installedIn();
