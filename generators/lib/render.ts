@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import TOML from '@iarna/toml';
 import ejs from 'ejs';
 import * as prettier from 'prettier';
 import { gotcha, gotchaComment, gotchaMarker, gotchasFor, type GotchaId } from './gotchas.js';
@@ -212,6 +213,8 @@ export async function renderFile(file: FileSpec, s: Settings, meta: RenderMeta):
     : JSON.stringify(buildConfig(s, meta), null, 2);
   const parser = /\.json$/.test(file.path) ? 'json' : /\.md$/.test(file.path) ? 'markdown' : /\.ya?ml$/.test(file.path) ? 'yaml' : undefined;
   const text = parser ? await prettier.format(raw, { parser, printWidth: 110, proseWrap: 'preserve' }) : raw;
+  // fly.toml is text from a template; refuse to write it if a value ever breaks its syntax.
+  if (file.path.endsWith('.toml')) TOML.parse(text);
   return text.replace(/\n*$/, '\n');
 }
 

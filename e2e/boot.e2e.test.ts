@@ -1,0 +1,357 @@
+/**
+ * Issue 3, "Prove it boots". For each project below: generate it with the package's bin, build the generated
+ * Dockerfile unmodified with podman, and run the image the way Fly runs the machine (volume at fly.toml's
+ * mount, FLY_APP_NAME, fly.toml [env], secrets as env, kill_signal/kill_timeout from fly.toml). Everything
+ * is checked from outside the container: HTTP from the host, the volume directory, podman exec/logs.
+ * A failing step adds the container's log to its error, and the steps after it are skipped.
+ *
+ * Run: npm run test:e2e (root; ~15 min cold, mostly the two image builds). Figures: bench/e2e-results.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { completeBootstrap, signIn, type Admin } from './lib/bootstrap.js';
+import { startExternalPostgres, type ExternalPostgres } from './lib/external-postgres.js';
+import { freePort, health, healthStatus, portIsFree, sleep, waitForHealth } from './lib/http.js';
+import { isPaperclip, isPostgres, isTailscaled, listeners, processes } from './lib/inside.js';
+import { Machine } from './lib/machine.js';
+import { podman, podmanOut } from './lib/podman.js';
+import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
+import { Results } from './lib/results.js';
+import { findSecrets } from './lib/secrets.js';
+
+interface Spec {
+  key: string;
+  appName: string;
+  flags: string[];
+  tailscale: boolean;
+  systemPostgres: boolean;
+}
+
+const SPECS: Spec[] = [
+  // All defaults: Tailscale on, Debian's PostgreSQL 17 inside the machine.
+  { key: 'defaults', appName: 'e2e-defaults', flags: [], tailscale: true, systemPostgres: true },
+  // No Tailscale, and a database outside the container (the host's PostgreSQL, through --network host).
+  {
+    key: 'no-tailscale-external-postgres',
+    appName: 'e2e-external',
+    flags: ['--no-tailscale', '--postgresMode', 'external'],
+    tailscale: false,
+    systemPostgres: false,
+  },
+];
+
+/** The FAKE tailscale's tailnet (e2e/fake-tailscale); TAILNET_DNS is set to it as `make secrets` would. */
+const TAILNET = 'fake-tailnet.ts.net';
+/** Not allowed by anything the machine derives, so the hostname guard must refuse it... */
+const UNKNOWN_HOST = 'unknown.example';
+/** ...and this one is, once it is added to config.json on the volume by hand. */
+const ADDED_HOST = 'added-by-hand.example';
+const APP_UID = 1000; // the node user of the official Node image
+const CONFIG_ON_VOLUME = 'instances/default/config.json';
+
+const results = new Results();
+afterAll(() => console.log(results.write(inject('setupSeconds'))));
+
+const random = (bytes = 24) => randomBytes(bytes).toString('hex');
+/** The last lines of a log, each cut to 300 characters (Paperclip logs all 278 migration names on one line). */
+const tail = (text: string, lines: number) =>
+  text
+    .split('\n')
+    .slice(-lines)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
+    .join('\n');
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Registers the steps of one machine's life in order. Each step depends on the ones before it, so after a
+ * failure the rest are skipped rather than failing confusingly; the failure carries the container's log.
+ */
+function lifecycle(currentMachine: () => Machine | undefined) {
+  let broken = false;
+  const step = (name: string, fn: () => Promise<void>) =>
+    it(name, async (ctx) => {
+      if (broken) ctx.skip('an earlier step of this machine failed');
+      try {
+        await fn();
+      } catch (error) {
+        broken = true;
+        const machine = currentMachine();
+        if (machine && error instanceof Error) {
+          error.message += `\n\n--- container ${machine.name}, last 120 log lines ---\n${tail(await machine.allLogs(), 120)}`;
+        }
+        throw error;
+      }
+    });
+  return { step, failed: () => broken };
+}
+
+describe.each(SPECS)('$key: generated, built and booted', (spec) => {
+  const figures = results.project(spec.key, spec.flags);
+  let work: string;
+  let projectDir: string;
+  let volumeDir: string;
+  let fly: FlyMachine;
+  let image: string;
+  let machine: Machine | undefined;
+  let port: number;
+  let publicUrl: string;
+  let inviteUrl: string;
+  let external: ExternalPostgres | undefined;
+  const secrets: Record<string, string> = {};
+  const admin: Admin = { email: `admin@${spec.appName}.test`, password: `Pw-${random(12)}` };
+  const { step, failed } = lifecycle(() => machine);
+
+  afterAll(async () => {
+    await machine?.remove();
+    await external?.stop();
+    // Kept after a failure for a look at the volume; the image is always kept, as the next run's build cache.
+    if (work && !failed()) rmSync(work, { recursive: true, force: true });
+    else if (work) console.error(`[e2e] ${spec.key}: failed; project and volume kept in ${work}`);
+  });
+
+  step(`generates the project (--yes ${spec.flags.join(' ')})`, async () => {
+    work = mkdtempSync(join(tmpdir(), `pcfly-e2e-${spec.key}-`));
+    projectDir = join(work, 'project');
+    volumeDir = join(work, 'volume');
+    mkdirSync(projectDir);
+    mkdirSync(volumeDir);
+    await generateProject(projectDir, ['--appName', spec.appName, ...spec.flags]);
+    fly = readFlyToml(projectDir);
+    expect(fly.app).toBe(spec.appName);
+    expect(fly.volume).toBe('/paperclip');
+    expect(fly.healthPath).toBe('/api/health');
+    expect(fly.healthHost).toBe('localhost');
+    figures.generated = {
+      graceSeconds: fly.graceSeconds,
+      killTimeoutSeconds: fly.killTimeoutSeconds,
+      killSignal: fly.killSignal,
+      vmMemoryMb: fly.memoryMb,
+    };
+  });
+
+  step('builds the generated Dockerfile unmodified (podman build --pull=never)', async () => {
+    image = `localhost/paperclip-fly-e2e/${spec.key}:latest`;
+    const build = await podman(['build', '--pull=never', '--tag', image, projectDir], { timeoutSeconds: 20 * 60 });
+    figures.buildSeconds = build.seconds;
+    figures.buildUsedCache = /Using cache/.test(build.stdout); // a warm run reuses the apt and npm layers
+    // config.json's updatedAt differs per generation, so the previous run's image lost its tag; its big
+    // layers are shared with this one, and only its own top layers go.
+    await podman(['image', 'prune', '--force']);
+    figures.imageSizeMb = Number(await podmanOut(['image', 'inspect', '--format', '{{.Size}}', image])) / 1e6;
+    console.log(`[e2e] ${spec.key}: built ${image} in ${build.seconds.toFixed(0)} s, ${figures.imageSizeMb.toFixed(0)} MB`);
+  });
+
+  if (!spec.systemPostgres) {
+    step('starts the external PostgreSQL on the host (>= 15, database owned by the app role)', async () => {
+      external = await startExternalPostgres();
+      expect(Number(external.version.split('.')[0])).toBeGreaterThanOrEqual(15);
+      expect(await external.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${external.database}'`)).toBe(external.role);
+    });
+  }
+
+  step('first boot: /api/health answers 200 (Host: localhost) within the generated grace period', async () => {
+    secrets.BETTER_AUTH_SECRET = random();
+    secrets.PAPERCLIP_AGENT_JWT_SECRET = random();
+    if (spec.tailscale) secrets.TS_AUTHKEY = `tskey-auth-${random(16)}`; // the FAKE accepts any tskey-…
+    if (external) secrets.DATABASE_URL = external.url;
+    const env: Record<string, string> = { FLY_APP_NAME: spec.appName, ...fly.env };
+    if (spec.tailscale) env.TAILNET_DNS = TAILNET;
+
+    const runFlags: string[] = [];
+    // TUN mode needs the device and NET_ADMIN, as real tailscaled does in a container.
+    if (spec.tailscale) runFlags.push('--device', '/dev/net/tun', '--cap-add', 'NET_ADMIN');
+    if (external) {
+      // The database listens on the host's loopback, so the machine shares the host's network. Its port is
+      // then a host port: fly.toml's if free, else another (PORT, which start.sh and Paperclip both honour).
+      runFlags.push('--network', 'host');
+      port = (await portIsFree(fly.internalPort)) ? fly.internalPort : await freePort();
+      if (port !== fly.internalPort) env.PORT = String(port);
+    } else {
+      port = await freePort();
+      runFlags.push('--publish', `127.0.0.1:${port}:${fly.internalPort}`);
+    }
+    publicUrl = spec.tailscale ? `https://${fly.env.TS_HOSTNAME}.${TAILNET}` : `http://localhost:${port}`;
+
+    machine = new Machine({ name: `pcfly-e2e-${spec.key}`, image, volumeDir, volumePath: fly.volume, env, secrets, runFlags });
+    const started = await machine.replace();
+    figures.firstBootToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+    console.log(`[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (grace ${fly.graceSeconds} s)`);
+  });
+
+  step('hostname guard: 403 for an unknown Host, 200 for the public name', async () => {
+    expect(await healthStatus(port, UNKNOWN_HOST)).toBe(403);
+    expect(await healthStatus(port, new URL(publicUrl).hostname)).toBe(200);
+  });
+
+  step('prints the admin invite URL on the derived public URL', async () => {
+    inviteUrl = await machine!.waitForLog(/Admin invite URL: (\S+)/, 60);
+    expect(inviteUrl).toMatch(new RegExp(`^${escapeRegExp(publicUrl)}/invite/pcp_bootstrap_[0-9a-f]{48}$`));
+  });
+
+  step('completes the bootstrap over HTTP (sign up, accept the invite): bootstrapStatus ready', async () => {
+    expect((await health(port)).bootstrapStatus).toBe('bootstrap_pending');
+    await completeBootstrap(port, inviteUrl, admin);
+    const after = await health(port);
+    expect(after.bootstrapStatus).toBe('ready');
+    expect(after.bootstrapInviteActive).toBe(false);
+  });
+
+  step('runs Paperclip as node with HOME on the volume; its files land under the mount', async () => {
+    const paperclip = (await processes(machine!)).filter(isPaperclip);
+    expect(paperclip).toHaveLength(1);
+    expect(paperclip[0]!.uid).toBe(APP_UID);
+    expect(paperclip[0]!.home).toBe(fly.volume);
+    // start.sh drops the Tailscale key once it is used; the server never sees it.
+    expect(paperclip[0]!.envNames).not.toContain('TS_AUTHKEY');
+    expect(await podmanOut(['exec', machine!.name, 'getent', 'passwd', String(APP_UID)])).toMatch(new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}:`));
+    // What Paperclip wrote (keys, at this point) lives on the volume, owned by node...
+    const written = filesUnder(join(volumeDir, 'instances')).filter((path) => !path.endsWith('/config.json'));
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.filter((path) => statSync(path).uid !== APP_UID)).toEqual([]);
+    // ...and nothing landed in a home directory inside the image (lost on every Fly restart).
+    const changed = (await podmanOut(['diff', machine!.name])).split('\n').map((line) => line.slice(2));
+    expect(changed.filter((path) => /^\/(root|home)\//.test(path))).toEqual([]);
+  });
+
+  if (spec.systemPostgres) {
+    step('PostgreSQL listens on 127.0.0.1 only, runs as postgres, and the database belongs to the app role', async () => {
+      const pg = (await listeners(machine!)).filter((listener) => listener.port === 5432);
+      expect(pg.map((listener) => listener.address)).toEqual(['127.0.0.1']);
+      const postgresUid = Number(await podmanOut(['exec', machine!.name, 'id', '-u', 'postgres']));
+      const postgres = (await processes(machine!)).filter(isPostgres);
+      expect(postgres.length).toBeGreaterThan(0);
+      expect(new Set(postgres.map((proc) => proc.uid))).toEqual(new Set([postgresUid]));
+      const owner = await machine!.exec(['runuser', '-u', 'postgres', '--', 'psql', '-h', '/var/run/postgresql', '-XAtc',
+        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'paperclip'"]);
+      expect(owner.stdout.trim()).toBe('paperclip');
+    });
+  } else {
+    step('no PostgreSQL inside; the external database holds Paperclip\'s tables, all owned by the app role', async () => {
+      expect((await processes(machine!)).filter(isPostgres)).toEqual([]);
+      expect((await listeners(machine!)).filter((listener) => listener.port === 5432)).toEqual([]);
+      const tables = Number(await external!.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", external!.database));
+      expect(tables).toBeGreaterThan(100);
+      expect(await external!.query(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> '${external!.role}'`, external!.database)).toBe('0');
+    });
+  }
+
+  if (spec.tailscale) {
+    step('Tailscale: state on the volume, TUN mode, HTTPS served to Paperclip (FAKE call log)', async () => {
+      const calls = readFileSync(join(volumeDir, 'tailscale', 'FAKE-calls.log'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { prog: string; argv: string[] });
+      const daemon = calls.filter((call) => call.prog === 'tailscaled');
+      expect(daemon).toHaveLength(1);
+      expect(daemon[0]!.argv).toContain(`--statedir=${fly.volume}/tailscale`);
+      expect(daemon[0]!.argv).toContain('--tun=tailscale0');
+      const cli = calls.filter((call) => call.prog === 'tailscale').map((call) => call.argv.join(' '));
+      expect(cli.some((line) => / up /.test(` ${line} `) && line.includes(`--hostname=${fly.env.TS_HOSTNAME}`) && /--auth-key=tskey-X+/.test(line))).toBe(true);
+      expect(cli.some((line) => line.includes(`serve --bg --https=443 http://127.0.0.1:${fly.internalPort}`))).toBe(true);
+      expect(existsSync(join(volumeDir, 'tailscale', 'tailscaled.state'))).toBe(true);
+    });
+  }
+
+  step('creates config.json on the volume on first boot, from the image\'s copy', async () => {
+    const onVolume = join(volumeDir, CONFIG_ON_VOLUME);
+    expect(await machine!.bootLogs()).toContain(`first boot: created ${fly.volume}/${CONFIG_ON_VOLUME}`);
+    expect(JSON.parse(readFileSync(onVolume, 'utf8'))).toEqual(JSON.parse(readFileSync(join(projectDir, 'config.json'), 'utf8')));
+    expect(statSync(onVolume).uid).toBe(APP_UID);
+    expect(statSync(onVolume).mode & 0o777).toBe(0o600);
+  });
+
+  step('idle memory after boot (RSS of Paperclip and PostgreSQL) leaves room in the VM', async () => {
+    await sleep(15_000); // past start-up work (plugin loading, first heartbeat tick)
+    const procs = await processes(machine!);
+    const mb = (kb: number) => kb / 1024;
+    const sum = (list: typeof procs, key: 'rssKb' | 'pssKb') => mb(list.reduce((total, proc) => total + proc[key], 0));
+    const paperclip = procs.filter(isPaperclip);
+    const postgres = procs.filter(isPostgres);
+    figures.idleMemoryMb = {
+      paperclipRss: sum(paperclip, 'rssKb'),
+      postgresRss: sum(postgres, 'rssKb'),
+      // Backends share PostgreSQL's buffers; their RSS sum counts them once per process, PSS once in all.
+      postgresPss: sum(postgres, 'pssKb'),
+      tailscaledRss: sum(procs.filter(isTailscaled), 'rssKb'),
+      paperclipPlusPostgresRss: sum([...paperclip, ...postgres], 'rssKb'),
+      allProcessesPss: sum(procs, 'pssKb'),
+    };
+    figures.paperclipPeakRssMb = mb(paperclip[0]!.peakRssKb);
+    console.log(`[e2e] ${spec.key}: idle memory ${JSON.stringify(figures.idleMemoryMb, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))} MB`);
+    // Agent runs (Claude Code: several hundred MB each) need what the idle machine leaves free.
+    expect(figures.idleMemoryMb.allProcessesPss).toBeLessThan(fly.memoryMb / 2);
+  });
+
+  step(`stops on the generated kill_signal within kill_timeout: exit 0, Paperclip drained, database shut down cleanly`, async () => {
+    // Prepare the next check: an allowed-hostname edit made by hand on the volume, refused before it.
+    expect(await healthStatus(port, ADDED_HOST)).toBe(403);
+    const path = join(volumeDir, CONFIG_ON_VOLUME);
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    config.server.allowedHostnames.push(ADDED_HOST);
+    writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`); // keeps the file's owner and mode
+
+    expect(fly.killSignal).toBe('SIGTERM');
+    const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
+    (figures.stopSeconds ??= []).push(stop.seconds);
+    expect(stop.exitCode).toBe(0);
+    // Well inside: PostgreSQL's shutdown checkpoint must never be the part that gets SIGKILLed.
+    expect(stop.seconds).toBeLessThan(fly.killTimeoutSeconds / 3);
+    const log = await machine!.bootLogs();
+    expect(log).toContain('[start] stopped cleanly');
+    // The TERM reached the server itself: it drained instead of being killed with the container.
+    expect(log).toMatch(/graceful heartbeat run drain complete/);
+    if (spec.systemPostgres) {
+      expect(log).toContain('database system is shut down');
+      expect(log.indexOf('graceful heartbeat run drain complete')).toBeLessThan(log.indexOf('received fast shutdown request'));
+    }
+  });
+
+  step('restarts (new container, same volume): healthy, no crash recovery, admin kept, no new invite', async () => {
+    const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
+    figures.warmRestartToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+    await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
+    const log = await machine!.bootLogs();
+    expect(log).not.toMatch(/database system was not properly shut down|redo starts|database system was interrupted/);
+    if (spec.systemPostgres) expect(log).toMatch(/database system was shut down at/);
+    expect((await health(port)).bootstrapStatus).toBe('ready');
+    expect(await signIn(port, publicUrl, admin)).toBe(200);
+    expect(log).not.toMatch(/Admin invite URL/);
+  });
+
+  step('keeps the hand edit to config.json across the restart, and honours it', async () => {
+    expect(await machine!.bootLogs()).toContain(`keeping ${fly.volume}/${CONFIG_ON_VOLUME}`);
+    expect(JSON.parse(readFileSync(join(volumeDir, CONFIG_ON_VOLUME), 'utf8')).server.allowedHostnames).toContain(ADDED_HOST);
+    expect(await healthStatus(port, ADDED_HOST)).toBe(200);
+    expect(await healthStatus(port, UNKNOWN_HOST)).toBe(403);
+  });
+
+  step('survives kill -9 of the whole container: starts healthy again with its data', async () => {
+    await machine!.kill9();
+    const started = await machine!.start(); // same container: stale sockets and pid files included
+    figures.afterKill9ToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+    expect((await health(port)).bootstrapStatus).toBe('ready');
+    expect(await signIn(port, publicUrl, admin)).toBe(200);
+  });
+
+  step('stops cleanly again after the crash recovery', async () => {
+    const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
+    figures.stopSeconds!.push(stop.seconds);
+    expect(stop.exitCode).toBe(0);
+    expect(stop.seconds).toBeLessThan(fly.killTimeoutSeconds / 3);
+    if (spec.systemPostgres) expect(await machine!.bootLogs()).toContain('database system is shut down');
+  });
+
+  step('no run-time secret in the image (files, history, config) or in the generated files', async () => {
+    const values = [...Object.values(secrets), ...(external ? [external.password] : [])];
+    const findings = await findSecrets(image, projectDir, values);
+    expect(findings.scannedMb).toBeGreaterThan(500); // the scan really covered the image
+    expect({ ...findings, scannedMb: 0 }).toEqual({ imageFiles: [], history: false, imageConfig: false, generatedFiles: [], scannedMb: 0 });
+  });
+});
