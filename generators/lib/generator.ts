@@ -228,9 +228,12 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
   }
 
   /**
-   * Writes (or, when a file no longer applies, deletes) every file this concern touches. A file still exactly
-   * as this generator last wrote it (its hash is in `.yo-rc.json`) is overwritten without a conflict prompt;
-   * a file the user edited goes through Yeoman's conflict handling (--force, --bail, .yo-resolve).
+   * Writes (or, when a file no longer applies, deletes) every file this concern touches. `.yo-rc.json` keeps the
+   * hash of each file as last generated, which tells a file the user edited from one still as generated:
+   * - still as generated: overwritten without a question (Yeoman logs "force");
+   * - edited, and our version unchanged since: kept, since rewriting would only revert the edit;
+   * - edited, and our version changed: Yeoman's conflict prompt, or --force/--bail/.yo-resolve; without a
+   *   terminal (where the prompt can only crash) an error naming the file and the ways out.
    */
   protected async writeFiles(): Promise<void> {
     if (this.options.composed) return;
@@ -246,19 +249,26 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
         continue;
       }
       const contents = await renderFile(file, settings, meta);
-      written[file.path] = sha256(contents);
-      if (!this.forced && written[file.path] === previous[file.path] && existsSync(destination)) {
-        // Our version did not change since last time: rewriting would only revert the user's edits.
-        if (sha256(readFileSync(destination)) !== previous[file.path]) {
-          this.log.info(`keep ${file.path}: edited by hand, and the generated version has not changed`);
-          continue;
-        }
+      const generated = sha256(contents);
+      const last = previous[file.path];
+      const onDisk = existsSync(destination) ? sha256(readFileSync(destination)) : undefined;
+      written[file.path] = generated;
+      const edited = onDisk !== undefined && onDisk !== last && onDisk !== generated;
+      if (edited && generated === last && !this.forced) {
+        this.log.info(`keep ${file.path}: edited by hand, and the generated version has not changed`);
+        continue;
       }
-      await this.refuseUnresolvableConflict(file.path, destination, contents, previous[file.path]);
+      const pinned = onDisk !== undefined && (await this.pinnedByYoResolve(destination));
+      if (edited && !pinned && !this.interactive && !this.forced && !this.conflicterOption('bail')) {
+        throw new SettingsError(
+          `${file.path} was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "${file.path} skip" in .yo-resolve.`,
+        );
+      }
       // The full st_mode (regular file + 755): the conflicter compares it with the file on disk.
       this.fs.write(destination, contents, file.executable ? { stat: { mode: 0o100755 } as never } : undefined);
-      // Identical files are left to the conflicter, which reports them as "identical".
-      if (written[file.path] !== previous[file.path] && (await this.untouchedSinceGenerated(destination, previous[file.path]))) {
+      // Still as generated and about to change: no question. (Identical files are left to the conflicter,
+      // which reports them "identical".)
+      if (onDisk !== undefined && onDisk === last && generated !== last && !pinned) {
         (this.fs.store.get(destination) as { conflicter?: string }).conflicter = 'force';
       }
     }
@@ -269,20 +279,6 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
       if (hash) hashes[path] = hash;
     }
     this.config.set('fileHashes', hashes);
-  }
-
-  /**
-   * Without a terminal Yeoman's conflict prompt can only crash, so a hand-edited file that would change is a
-   * clear error instead (unless --force or --bail, or a .yo-resolve line, decides).
-   */
-  private async refuseUnresolvableConflict(file: string, destination: string, contents: string, lastHash?: string): Promise<void> {
-    if (this.interactive || !existsSync(destination) || this.forced || this.conflicterOption('bail')) return;
-    const onDisk = readFileSync(destination);
-    if (onDisk.equals(Buffer.from(contents)) || sha256(onDisk) === lastHash) return;
-    if (this.honoursYoResolve && (await this.yoResolve.getStatusForFile(destination)) !== undefined) return;
-    throw new SettingsError(
-      `${file} was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "${file} skip" in .yo-resolve.`,
-    );
   }
 
   private conflicterOption(name: 'force' | 'bail'): boolean {
@@ -296,10 +292,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
 
   private yoResolve = new YoResolve();
 
-  /** The file on disk is byte-for-byte what we generated last time, and no .yo-resolve line pins it. */
-  private async untouchedSinceGenerated(destination: string, lastHash: string | undefined): Promise<boolean> {
-    if (!lastHash || !existsSync(destination) || sha256(readFileSync(destination)) !== lastHash) return false;
-    return this.honoursYoResolve ? (await this.yoResolve.getStatusForFile(destination)) === undefined : true;
+  /** A .yo-resolve line decides this file (unless --skip-yo-resolve). */
+  private async pinnedByYoResolve(destination: string): Promise<boolean> {
+    return this.honoursYoResolve && (await this.yoResolve.getStatusForFile(destination)) !== undefined;
   }
 
   private get honoursYoResolve(): boolean {
