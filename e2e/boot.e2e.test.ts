@@ -289,6 +289,21 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     expect(figures.idleMemoryMb.allProcessesPss).toBeLessThan(fly.memoryMb / 2);
   });
 
+  step('maintenance commands (what make invite and make backup run over fly ssh): a fresh invite, a pg_dump', async () => {
+    const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
+    expect(invite.code, invite.stderr).toBe(0);
+    expect(invite.stdout).toMatch(new RegExp(`Admin invite URL: ${escapeRegExp(publicUrl)}/invite/pcp_bootstrap_[0-9a-f]{48}`));
+    const backup = await machine!.exec(['/usr/local/bin/start.sh', 'backup']);
+    expect(backup.code, backup.stderr).toBe(0);
+    const remote = backup.stdout.trim().split('\n').pop()!;
+    expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.dump$`));
+    const dump = join(volumeDir, remote.slice(fly.volume.length + 1));
+    expect(readFileSync(dump).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format
+    // Queue it for make restore's path: start.sh restores it at the next boot, before Paperclip starts.
+    mkdirSync(join(volumeDir, 'restore'), { recursive: true });
+    writeFileSync(join(volumeDir, 'restore', 'pending.dump'), readFileSync(dump));
+  });
+
   step(`stops on the generated kill_signal within kill_timeout: exit 0, Paperclip drained, database shut down cleanly`, async () => {
     // Prepare the next check: an allowed-hostname edit made by hand on the volume, refused before it.
     expect(await healthStatus(port, ADDED_HOST)).toBe(403);
@@ -313,7 +328,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     }
   });
 
-  step('restarts (new container, same volume): healthy, no crash recovery, admin kept, no new invite', async () => {
+  step('restarts (new container, same volume): restores the queued dump, healthy, no crash recovery, admin kept, no new invite', async () => {
     const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
     figures.warmRestartToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
     await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
@@ -323,6 +338,9 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     expect((await health(port)).bootstrapStatus).toBe('ready');
     expect(await signIn(port, publicUrl, admin)).toBe(200);
     expect(log).not.toMatch(/Admin invite URL/);
+    // The dump queued by the maintenance step was restored before Paperclip started, and set aside.
+    expect(log).toContain(`restoring ${fly.volume}/restore/pending.dump`);
+    expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.dump.restored-'))).toBe(true);
   });
 
   step('keeps the hand edit to config.json across the restart, and honours it', async () => {
