@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILES } from '../dist/generators/lib/render.js';
@@ -60,6 +60,16 @@ describe('sub-generators on an existing project', () => {
     expect(changed(files, readTree(dir))).toEqual(['.github/workflows/fly-deploy.yml', '.yo-rc.json', 'README.md']);
     await runIn(dir, 'fly', { options: { githubActions: false } });
     expect(changed(files, readTree(dir))).toEqual([]);
+  });
+
+  it('fly: keeps a workflow the user edited when it is turned off (and deletes it with --force)', async () => {
+    const { dir } = await generate({ githubActions: true });
+    const workflow = join(dir, '.github/workflows/fly-deploy.yml');
+    writeFileSync(workflow, `${readFileSync(workflow, 'utf8')}# my own step\n`);
+    await runIn(dir, 'fly', { options: { githubActions: false } });
+    expect(readFileSync(workflow, 'utf8')).toContain('# my own step');
+    await runIn(dir, 'fly', { options: { githubActions: false, force: true } });
+    expect(existsSync(workflow)).toBe(false);
   });
 
   it.each(['fly', 'postgres', 'tailscale'] as const)('%s: with no flags and no terminal, keeps everything as it is', async (name) => {

@@ -244,8 +244,11 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
     for (const file of filesOf(this.concern)) {
       const destination = this.destinationPath(file.path);
       if (file.when && !file.when(settings)) {
-        if (this.fs.exists(destination)) this.fs.delete(destination);
         written[file.path] = null;
+        if (!existsSync(destination)) continue;
+        // A file that no longer applies is deleted, unless the user edited it: then it stays, with a word.
+        if (sha256(readFileSync(destination)) === previous[file.path] || this.forced) this.fs.delete(destination);
+        else this.log.info(`keep ${file.path}: no longer generated, but edited by hand (delete it yourself)`);
         continue;
       }
       const contents = await renderFile(file, settings, meta);
