@@ -23,7 +23,7 @@ const BAD_FLAGS: [Record<string, unknown>, RegExp][] = [
   [{ vmMemory: 'lots' }, /^Invalid --vmMemory "lots": use megabytes as a whole number, "<n>mb" or "<n>gb"/],
   [{ vmMemory: '2tb' }, /^Invalid --vmMemory "2tb": use megabytes/],
   [{ vmMemory: '4096', vmSize: 'shared-cpu-1x' }, /^Invalid --vmMemory "4096": use 1024-2048 MB in steps of 256 MB for shared-cpu-1x, or pick a larger --vmSize\.$/],
-  [{ vmMemory: '1024', vmSize: 'performance-1x' }, /^Invalid --vmMemory "1024": use 2048-8192 MB in steps of 1024 MB for performance-1x/],
+  [{ vmMemory: '1024', vmSize: 'performance-1x' }, /^Invalid --vmMemory "1024": use 2048-8192 MB in steps of 256 MB for performance-1x/],
   [{ volumeName: 'paperclip-data' }, /^Invalid --volumeName "paperclip-data": use 1-30 lowercase letters, digits and underscores/],
   [{ volumeName: 'v'.repeat(31) }, /^Invalid --volumeName "v{31}": use 1-30/],
   [{ volumeSize: '0' }, /^Invalid --volumeSize "0": use a whole number of gigabytes from 1 to 500/],

@@ -83,12 +83,15 @@ export function validateVmMemory(value: number): Validation {
   return true;
 }
 
-/** Fly's per-CPU memory limits for a preset: shared 256-2048 MB per CPU, performance 2048-8192 MB per CPU. */
+/**
+ * Fly's memory limits for a preset (docs, Machine sizing): 256-2048 MB per shared CPU, 2048-8192 MB per
+ * performance CPU; the Machines API takes multiples of 256 MB.
+ */
 export function memoryRangeMb(size: FlyVmSize): { min: number; max: number; step: number } {
   const cpus = FLY_VM_SIZES[size];
   return size.startsWith('shared')
-    ? { min: 256 * cpus, max: 2048 * cpus, step: 256 }
-    : { min: 2048 * cpus, max: 8192 * cpus, step: 1024 };
+    ? { min: 256 * cpus, max: 2048 * cpus, step: MEMORY_STEP_MB }
+    : { min: 2048 * cpus, max: 8192 * cpus, step: MEMORY_STEP_MB };
 }
 
 export function validateMemoryForSize(memory: number, size: FlyVmSize): Validation {
