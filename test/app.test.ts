@@ -80,6 +80,20 @@ describe('interactive answers', () => {
     expect(files.get('Dockerfile')).toContain('@openai/codex@');
   });
 
+  it('on a terminal, with no --interactive flag, asks every setting (the composed generators\' too)', async () => {
+    const dir = tempProject();
+    const tty = { stdin: process.stdin.isTTY, stdout: process.stdout.isTTY };
+    Object.assign(process.stdin, { isTTY: true });
+    Object.assign(process.stdout, { isTTY: true });
+    try {
+      const result = await runIn(dir, 'app', { answers: {} });
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(18);
+    } finally {
+      Object.assign(process.stdin, { isTTY: tty.stdin });
+      Object.assign(process.stdout, { isTTY: tty.stdout });
+    }
+  });
+
   it('does not ask Tailscale details when Tailscale is off', async () => {
     const dir = tempProject();
     const result = await runIn(dir, 'app', { options: { interactive: true, yes: false }, answers: { tailscale: false } });

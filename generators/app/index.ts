@@ -22,7 +22,8 @@ export default class AppGenerator extends PaperclipFlyGenerator {
 
   async initializing(): Promise<void> {
     // Flags reach the composed generators as options; they parse their own.
-    const forwarded: Record<string, unknown> = { composed: true, yes: this.options.yes, interactive: this.options.interactive };
+    // The app's decisions travel as explicit booleans: an undefined option would be parsed as false there.
+    const forwarded: Record<string, unknown> = { composed: true, yes: Boolean(this.options.yes), interactive: this.interactive };
     for (const spec of SETTINGS) {
       if (spec.concern !== 'core' && this.options[spec.key] !== undefined) forwarded[spec.key] = this.options[spec.key];
     }

@@ -79,7 +79,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
     return this.config.getAll() as Record<string, unknown>;
   }
 
-  private get interactive(): boolean {
+  protected get interactive(): boolean {
     return this.options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
   }
 
@@ -155,7 +155,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
   /** Prompt answers arrive as strings, arrays, numbers or booleans depending on the prompt (and test adapter). */
   private normalise(spec: AnySettingSpec, input: unknown): unknown {
     if (spec.kind === 'integer' && typeof input === 'number') return input;
-    if (spec.kind === 'list' && Array.isArray(input)) return input;
+    // A checkbox hands its validator the selected choice objects, and its answer as their values.
+    if (spec.kind === 'list' && Array.isArray(input)) return input.map((item) => (item !== null && typeof item === 'object' && 'value' in item ? item.value : item));
     if (spec.kind === 'boolean' && typeof input === 'boolean') return input;
     return (spec.parse as (raw: string) => unknown)(String(input));
   }
