@@ -13,6 +13,7 @@ import {
   SETTINGS,
   SettingsError,
   crossValidate,
+  defaultSettings,
   formatValue,
   invalidMessage,
   parseSetting,
@@ -199,12 +200,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
 
   /** The complete settings once every generator has resolved its own. */
   protected settings(): Settings {
-    const stored = this.stored;
-    const settings = {} as Record<string, unknown>;
-    for (const spec of SETTINGS) {
-      settings[spec.key] = spec.key in stored ? stored[spec.key] : spec.default(settings as Partial<Settings>, this.context);
-    }
-    return settings as unknown as Settings;
+    return defaultSettings(this.context, this.stored as Partial<Settings>);
   }
 
   protected meta(): RenderMeta {
@@ -244,18 +240,18 @@ export class PaperclipFlyGenerator extends Generator<Record<string, any>, Paperc
     const written: Record<string, string | null> = {};
     for (const file of filesOf(this.concern)) {
       const destination = this.destinationPath(file.path);
+      const last = previous[file.path];
+      const onDisk = existsSync(destination) ? sha256(readFileSync(destination)) : undefined;
       if (file.when && !file.when(settings)) {
         written[file.path] = null;
-        if (!existsSync(destination)) continue;
+        if (onDisk === undefined) continue;
         // A file that no longer applies is deleted, unless the user edited it: then it stays, with a word.
-        if (sha256(readFileSync(destination)) === previous[file.path] || this.forced) this.fs.delete(destination);
+        if (onDisk === last || this.forced) this.fs.delete(destination);
         else this.log.info(`keep ${file.path}: no longer generated, but edited by hand (delete it yourself)`);
         continue;
       }
       const contents = await renderFile(file, settings, meta);
       const generated = sha256(contents);
-      const last = previous[file.path];
-      const onDisk = existsSync(destination) ? sha256(readFileSync(destination)) : undefined;
       written[file.path] = generated;
       const edited = onDisk !== undefined && onDisk !== last && onDisk !== generated;
       if (edited && generated === last && !this.forced) {

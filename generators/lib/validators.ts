@@ -89,9 +89,8 @@ export function validateVmMemory(value: number): Validation {
  */
 export function memoryRangeMb(size: FlyVmSize): { min: number; max: number; step: number } {
   const cpus = FLY_VM_SIZES[size];
-  return size.startsWith('shared')
-    ? { min: 256 * cpus, max: 2048 * cpus, step: MEMORY_STEP_MB }
-    : { min: 2048 * cpus, max: 8192 * cpus, step: MEMORY_STEP_MB };
+  const [minPerCpu, maxPerCpu] = size.startsWith('shared') ? [256, 2048] : [2048, 8192];
+  return { min: minPerCpu * cpus, max: maxPerCpu * cpus, step: MEMORY_STEP_MB };
 }
 
 export function validateMemoryForSize(memory: number, size: FlyVmSize): Validation {
