@@ -44,6 +44,8 @@ const SPECS: Spec[] = [
 ];
 
 /** The FAKE tailscale's tailnet (e2e/fake-tailscale); TAILNET_DNS is set to it as `make secrets` would. */
+/** Container and image names; E2E_PREFIX lets two checkouts run the suite at once without clashing. */
+const E2E_PREFIX = process.env.E2E_PREFIX ?? 'pcfly-e2e';
 const TAILNET = 'fake-tailnet.ts.net';
 /** Not allowed by anything the machine derives, so the hostname guard must refuse it... */
 const UNKNOWN_HOST = 'unknown.example';
@@ -137,7 +139,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   });
 
   step('builds the generated Dockerfile unmodified (podman build --pull=never)', async () => {
-    image = `localhost/paperclip-fly-e2e/${spec.key}:latest`;
+    image = `localhost/${E2E_PREFIX}/${spec.key}:latest`;
     const build = await podman(['build', '--pull=never', '--tag', image, projectDir], { timeoutSeconds: 20 * 60 });
     figures.buildSeconds = build.seconds;
     figures.buildUsedCache = /Using cache/.test(build.stdout); // a warm run reuses the apt and npm layers
@@ -179,7 +181,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     }
     publicUrl = spec.tailscale ? `https://${fly.env.TS_HOSTNAME}.${TAILNET}` : `http://localhost:${port}`;
 
-    machine = new Machine({ name: `pcfly-e2e-${spec.key}`, image, volumeDir, volumePath: fly.volume, env, secrets, runFlags });
+    machine = new Machine({ name: `${E2E_PREFIX}-${spec.key}`, image, volumeDir, volumePath: fly.volume, env, secrets, runFlags });
     const started = await machine.replace();
     figures.firstBootToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
     console.log(`[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (grace ${fly.graceSeconds} s)`);
