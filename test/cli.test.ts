@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { SETTINGS } from '../generators/lib/settings.js';
 import { ROOT, tempProject } from './helpers.js';
 
 const BIN = join(ROOT, 'bin', 'paperclip-fly.js');
@@ -26,7 +26,7 @@ describe('the package bin (no global yo)', () => {
     const { status, stdout } = cli(tempProject(), ...prefix, '--help');
     expect(status).toBe(0);
     const help = stdout.replace(/\s+/g, ' ');
-    const own = SETTINGS.filter((spec: any) => name === 'app' || spec.concern === name);
+    const own = SETTINGS.filter((spec: any) => name === 'app' || spec.owner === name);
     for (const spec of own) {
       const shown = spec.defaultText ?? (Array.isArray(spec.default({}, { folderName: 'paperclip' })) ? spec.default({}, { folderName: 'paperclip' }).join(',') : String(spec.default({}, { folderName: 'paperclip' })));
       expect(help).toContain(`--${spec.key}`);
