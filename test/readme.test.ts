@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const [generateLine, testLine] = /```sh\n(.*)\n(.*)\n```/.exec(readme)!.slice(1).map((line) => line.replace(/\s+#.*$/, ''));
+const [generateLine, testLine] = /```sh\n(.*)\n(.*)\n```/
+  .exec(readme)!
+  .slice(1)
+  .map((line) => line.replace(/\s+#.*$/, ''));
 
 describe('README', () => {
   it('starts with the two commands: generate a project, run the tests', () => {
@@ -20,6 +23,7 @@ describe('README', () => {
 
   it('names the scripts it documents', () => {
     const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
-    for (const script of ['generate', 'test', 'test:e2e', 'docs', 'bench', 'build']) expect(scripts).toHaveProperty(script);
+    for (const script of ['generate', 'test', 'test:e2e', 'docs', 'bench', 'build'])
+      expect(scripts).toHaveProperty(script);
   });
 });

@@ -41,8 +41,24 @@ const sha256 = (text: string | Buffer): string => createHash('sha256').update(te
 
 /** Options that Yeoman itself (generator or environment) understands; anything else is a typo. */
 const YEOMAN_OPTIONS = new Set([
-  'help', 'h', 'skip-cache', 'skip-install', 'force-install', 'ask-answered', 'skip-local-cache', 'local-config-only',
-  'force', 'dry-run', 'whitespace', 'bail', 'skip-yo-resolve', 'skip-checks', 'insight', 'no-insight', 'color', 'no-color',
+  'help',
+  'h',
+  'skip-cache',
+  'skip-install',
+  'force-install',
+  'ask-answered',
+  'skip-local-cache',
+  'local-config-only',
+  'force',
+  'dry-run',
+  'whitespace',
+  'bail',
+  'skip-yo-resolve',
+  'skip-checks',
+  'insight',
+  'no-insight',
+  'color',
+  'no-color',
 ]);
 
 const ALL_SPECS = SETTINGS as readonly AnySettingSpec[];
@@ -66,10 +82,15 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
         description: `${spec.description} (default: ${spec.defaultText ?? formatValue(spec.default({}, { folderName: 'paperclip' }))})`,
       });
     }
-    this.option('yes', { type: Boolean, alias: 'y', description: 'Accept the default (or stored) value for every setting not given as a flag' });
+    this.option('yes', {
+      type: Boolean,
+      alias: 'y',
+      description: 'Accept the default (or stored) value for every setting not given as a flag',
+    });
     this.option('interactive', {
       type: Boolean,
-      description: 'Prompt for missing settings; --no-interactive never prompts (default: prompt only when stdin and stdout are a TTY)',
+      description:
+        'Prompt for missing settings; --no-interactive never prompts (default: prompt only when stdin and stdout are a TTY)',
     });
     // Checked here rather than in a run-loop task, so bad input fails before anything runs, as one line (a task
     // error gets Yeoman's "An error occured while running" line on top).
@@ -102,7 +123,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   }
 
   protected get interactive(): boolean {
-    return this.options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    return this.options.interactive ?? (process.stdin.isTTY && process.stdout.isTTY);
   }
 
   /** A sub-generator re-asks its own settings (stored values become the prompt defaults). */
@@ -141,7 +162,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       if (!match || !arg.startsWith('-') || /^-\d/.test(arg)) continue;
       const name = match[1] ?? '';
       if (!known.has(name) && !YEOMAN_OPTIONS.has(name)) {
-        throw new SettingsError(`Unknown option ${arg.split('=')[0] ?? arg}: run with --help for the options (flags are camelCase, e.g. --vmMemory).`);
+        throw new SettingsError(
+          `Unknown option ${arg.split('=')[0] ?? arg}: run with --help for the options (flags are camelCase, e.g. --vmMemory).`,
+        );
       }
     }
   }
@@ -155,7 +178,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       .filter((spec) => (spec.when?.(current) ?? true) && !(spec.key in this.flags) && !(spec.key in stored))
       .map((spec) => `--${spec.key}`);
     if (missing.length > 0) {
-      throw new SettingsError(`Missing answers and no terminal to ask them on: pass ${missing.join(', ')} or --yes to accept the defaults.`);
+      throw new SettingsError(
+        `Missing answers and no terminal to ask them on: pass ${missing.join(', ')} or --yes to accept the defaults.`,
+      );
     }
   }
 
@@ -170,14 +195,14 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     const current: Record<string, unknown> = {};
     for (const spec of ALL_SPECS) {
       const key = spec.key;
-      const fallback = key in stored ? stored[key] : spec.default(current as EarlierSettings, this.context);
+      const fallback = key in stored ? stored[key] : spec.default(current, this.context);
       let value: unknown = fallback;
       if (own.has(key)) {
         if (key in this.flags) value = this.flags[key];
-        else if (!(spec.when?.(current as EarlierSettings) ?? true)) value = fallback;
+        else if (!(spec.when?.(current) ?? true)) value = fallback;
         else if (key in stored && !this.reasks) value = stored[key];
-        else if (this.interactive && !this.options.yes) value = await this.ask(spec, fallback, current as EarlierSettings);
-        const verdict = checkValue(spec, value, current as EarlierSettings);
+        else if (this.interactive && !this.options.yes) value = await this.ask(spec, fallback, current);
+        const verdict = checkValue(spec, value, current);
         if (verdict !== true) throw new SettingsError(invalidMessage(key, value, verdict));
         this.config.set(key, value as never);
       }
@@ -197,7 +222,13 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
         : spec.kind === 'choice'
           ? { ...base, type: 'select', choices: spec.choices, default: fallback, validate }
           : spec.kind === 'list' && spec.choices
-            ? { ...base, type: 'checkbox', default: fallback, choices: spec.choices.map((value) => ({ value, checked: (fallback as string[]).includes(value) })), validate }
+            ? {
+                ...base,
+                type: 'checkbox',
+                default: fallback,
+                choices: spec.choices.map((value) => ({ value, checked: (fallback as string[]).includes(value) })),
+                validate,
+              }
             : { ...base, type: 'input', default: formatValue(fallback), validate };
     const answers: Record<string, unknown> = await this.prompt([question as never]);
     return this.normalise(spec, answers[spec.key]);
@@ -208,7 +239,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     if (spec.kind === 'integer' && typeof input === 'number') return input;
     // A checkbox hands its validator the selected choice objects, and its answer as their values.
     if (spec.kind === 'list' && Array.isArray(input)) {
-      return input.map((item: unknown) => (item !== null && typeof item === 'object' && 'value' in item ? item.value : item));
+      return input.map((item: unknown) =>
+        item !== null && typeof item === 'object' && 'value' in item ? item.value : item,
+      );
     }
     if (spec.kind === 'boolean' && typeof input === 'boolean') return input;
     return (spec.parse as (raw: string) => unknown)(String(input));
@@ -216,7 +249,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
 
   /** The complete settings once every generator has resolved its own. */
   protected settings(): Settings {
-    return defaultSettings(this.context, this.stored as Partial<Settings>);
+    return defaultSettings(this.context, this.stored);
   }
 
   protected meta(): RenderMeta {
@@ -290,7 +323,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   }
 
   private conflicterOption(name: 'force' | 'bail' | 'dryRun'): boolean {
-    const environment = (this.env as unknown as { conflicterOptions?: Record<string, unknown> }).conflicterOptions ?? {};
+    const environment =
+      (this.env as unknown as { conflicterOptions?: Record<string, unknown> }).conflicterOptions ?? {};
     const options = this.options as Record<string, unknown>;
     return Boolean(environment[name] || options[name]);
   }

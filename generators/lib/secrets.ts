@@ -74,9 +74,7 @@ export const SECRET_GROUPS: readonly SecretGroup[] = [
       },
     ],
   },
-  ...AGENT_SPECS.map(
-    (agent): SecretGroup => ({ when: (s) => s.agents.includes(agent.id), secrets: agent.secrets }),
-  ),
+  ...AGENT_SPECS.map((agent): SecretGroup => ({ when: (s) => s.agents.includes(agent.id), secrets: agent.secrets })),
 ];
 
 /** The groups that apply to these settings, hints resolved. */
@@ -95,4 +93,6 @@ export function secretsFor(s: Settings): SecretSpec[] {
 }
 
 /** Every secret name any setting can need (the tests search generated files for their values). */
-export const ALL_SECRET_NAMES: readonly string[] = SECRET_GROUPS.flatMap((group) => group.secrets.map((secret) => secret.name));
+export const ALL_SECRET_NAMES: readonly string[] = SECRET_GROUPS.flatMap((group) =>
+  group.secrets.map((secret) => secret.name),
+);
