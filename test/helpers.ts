@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import helpers from 'yeoman-test';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const GENERATOR_NAMES = ['app', 'fly', 'postgres', 'tailscale'] as const;
-export type GeneratorName = (typeof GENERATOR_NAMES)[number];
+import type { GeneratorName } from '../generators/lib/generators.js';
 
 /** Compiled generator entry, as `yo` loads it (tests run against dist/, built by `pretest`). */
 export const generatorPath = (name: GeneratorName): string => join(ROOT, 'dist', 'generators', name, 'index.js');

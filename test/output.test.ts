@@ -174,6 +174,17 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     }
   });
 
+  it('carries a marker only in the files its catalogue entry lists (and the README table)', () => {
+    const listed = new Map<string, readonly string[]>(GOTCHAS.map((entry) => [entry.id, entry.files]));
+    for (const [path, text] of files) {
+      if (path === 'README.md' || path === '.yo-rc.json') continue;
+      for (const [, id] of text.matchAll(/\[gotcha:([a-z0-9-]+)\]/g)) {
+        expect(listed.has(id!), `${path} names unknown gotcha ${id}`).toBe(true);
+        expect.soft(listed.get(id!), `${path} carries ${id}, whose entry does not list it`).toContain(path);
+      }
+    }
+  });
+
   it('keeps secrets out of every file and lists their names without values', () => {
     for (const [path, text] of files) {
       for (const value of Object.values(SECRET_VALUES)) expect(text, path).not.toContain(value);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MIN_NODE_TEXT, nodeIsSupported } from '../generators/lib/versions.js';
 import { ROOT } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -25,5 +26,19 @@ describe('README', () => {
     const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
     for (const script of ['generate', 'test', 'test:e2e', 'docs', 'bench', 'build'])
       expect(scripts).toHaveProperty(script);
+  });
+});
+
+describe('one minimum Node version', () => {
+  it('package.json engines states the version versions.ts declares', () => {
+    const engines = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines;
+    expect(engines.node).toBe(`>=${MIN_NODE_TEXT}.0`);
+  });
+
+  it('the bin refuses older versions with it', () => {
+    expect(nodeIsSupported('24.11.0')).toBe(true);
+    expect(nodeIsSupported('25.0.0')).toBe(true);
+    expect(nodeIsSupported('24.10.9')).toBe(false);
+    expect(nodeIsSupported('20.20.2')).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GENERATORS } from '../generators/lib/generators.js';
 import { allowedForm } from '../generators/lib/docs.js';
 import {
   SETTING_SPECS as SETTINGS,
@@ -19,7 +20,7 @@ describe('the settings schema', () => {
     for (const spec of SETTINGS) {
       expect(spec.message.length).toBeGreaterThan(3);
       expect(spec.description.length).toBeGreaterThan(10);
-      expect(['app', 'fly', 'postgres', 'tailscale']).toContain(spec.owner);
+      expect(GENERATORS).toContain(spec.owner);
     }
     expect(settingsOf('tailscale').map((spec) => spec.key)).toEqual([
       'tailscale',

@@ -5,6 +5,7 @@
  * every file it names.
  */
 import { isSystemPostgres, type Settings } from './settings.js';
+import { MIN_NODE_TEXT } from './versions.js';
 
 import type { GeneratedPath } from './files.js';
 
@@ -151,7 +152,7 @@ export const GOTCHAS = [
   },
   {
     id: 'node-24',
-    title: 'Paperclip needs Node 24.11+',
+    title: `Paperclip needs Node ${MIN_NODE_TEXT}+`,
     symptom:
       'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
     fix: 'The base image is a pinned Node 24 tag and paperclipai is pinned to an exact version.',

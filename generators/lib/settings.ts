@@ -5,7 +5,7 @@
  */
 import { AGENTS, type Agent } from './agents.js';
 import type { SettingOwner } from './generators.js';
-import { VERSIONS } from './versions.js';
+import { MIN_NODE_TEXT, VERSIONS } from './versions.js';
 import {
   FLY_REGIONS,
   FLY_VM_SIZES,
@@ -121,7 +121,7 @@ export const SETTINGS = [
     key: 'nodeImage',
     owner: 'app',
     kind: 'string',
-    description: 'Pinned official Node base image (Node >= 24.11, Debian slim)',
+    description: `Pinned official Node base image (Node >= ${MIN_NODE_TEXT}, Debian slim)`,
     message: 'Node base image',
     default: () => VERSIONS.nodeImage,
     parse: text,

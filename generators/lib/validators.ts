@@ -3,7 +3,7 @@
  * allowed form is; settings.ts prefixes it with the flag and the offending value, and prompts show it as is.
  */
 import { AGENTS } from './agents.js';
-import { DEBIAN_POSTGRES, MIN_NODE, MIN_POSTGRES_MAJOR } from './versions.js';
+import { DEBIAN_POSTGRES, MIN_NODE, MIN_NODE_TEXT, MIN_POSTGRES_MAJOR } from './versions.js';
 
 export type Validation = true | string;
 
@@ -168,8 +168,7 @@ export function parseNodeImage(value: string): NodeImage | undefined {
 
 export function validateNodeImage(value: string): Validation {
   const image = parseNodeImage(value);
-  const form =
-    'use a pinned official slim tag node:<24.11+>.<minor>.<patch>-<trixie|bookworm>-slim (e.g. node:24.21.0-trixie-slim)';
+  const form = `use a pinned official slim tag node:<${MIN_NODE_TEXT}+>.<minor>.<patch>-<trixie|bookworm>-slim (e.g. node:24.21.0-trixie-slim)`;
   if (!image) return form;
   if (image.major < MIN_NODE.major || (image.major === MIN_NODE.major && image.minor < MIN_NODE.minor)) {
     return `${form}; Paperclip needs Node >= ${MIN_NODE.major}.${MIN_NODE.minor}`;
