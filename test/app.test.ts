@@ -9,6 +9,7 @@ const PROJECT_FILES = [
   'config.json',
   'fly.toml',
   'Makefile',
+  'ops.sh',
   'README.md',
   '.env.example',
   '.gitignore',

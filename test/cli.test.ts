@@ -92,7 +92,7 @@ describe('the package bin (no global yo)', () => {
     expect(cli(dir, '--yes').status).toBe(0);
     const { status, output } = cli(dir, 'tailscale', '--no-tailscale');
     expect(status).toBe(0);
-    for (const file of ['Dockerfile', 'start.sh', 'fly.toml', 'Makefile', 'README.md', '.env.example']) {
+    for (const file of ['Dockerfile', 'start.sh', 'fly.toml', 'ops.sh', 'README.md', '.env.example']) {
       expect(output).toMatch(new RegExp(`force ${file.replace('.', '\\.')}\\b`));
     }
     // config.json is not the tailscale generator's: it is not even looked at.
@@ -164,6 +164,7 @@ describe('discovery by yo', () => {
       'README.md',
       'config.json',
       'fly.toml',
+      'ops.sh',
       'start.sh',
     ]);
   });

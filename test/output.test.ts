@@ -111,16 +111,16 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     else expect(fly.env ?? {}).not.toHaveProperty('TS_HOSTNAME');
   });
 
-  it('writes a start.sh that passes shellcheck and bash -n', () => {
-    const shellcheck = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(dir, 'start.sh')], {
+  it.each(['start.sh', 'ops.sh'])('writes a %s that passes shellcheck and bash -n', (script) => {
+    const shellcheck = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(dir, script)], {
       encoding: 'utf8',
     });
     expect(shellcheck.error).toBeUndefined();
     expect(shellcheck.stdout + shellcheck.stderr).toBe('');
     expect(shellcheck.status).toBe(0);
-    expect(spawnSync('bash', ['-n', join(dir, 'start.sh')]).status).toBe(0);
-    expect(files.get('start.sh')).toMatch(/^#!\/usr\/bin\/env bash\n/);
-    expect(files.get('start.sh')).toContain('set -euo pipefail');
+    expect(spawnSync('bash', ['-n', join(dir, script)]).status).toBe(0);
+    expect(files.get(script)).toMatch(/^#!\/usr\/bin\/env bash\n/);
+    expect(files.get(script)).toContain('set -euo pipefail');
   });
 
   it('writes a Dockerfile that installs exactly what the settings ask for', () => {
@@ -156,11 +156,13 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     ]) {
       expect(help).toContain(`make ${target} `);
     }
-    const deploy = execFileSync('make', ['-n', 'deploy'], { cwd: dir, encoding: 'utf8' });
-    expect(deploy).toContain(`flyctl deploy --app "${settings.appName}" --no-public-ips`);
-    const create = execFileSync('make', ['-n', 'setup'], { cwd: dir, encoding: 'utf8' });
+    // FLY=echo prints the flyctl command lines the targets run (through ops.sh) instead of running them.
+    const run = (...targets: string[]) =>
+      execFileSync('make', ['--no-print-directory', ...targets, 'FLY=echo'], { cwd: dir, encoding: 'utf8' });
+    expect(run('deploy')).toContain(`deploy --app ${settings.appName} --no-public-ips`);
+    const create = run('app', 'private-ip', 'volume');
     expect(create.indexOf('ips allocate-v6 --private')).toBeGreaterThan(-1);
-    expect(create).toContain(`volumes create "${settings.volumeName}"`);
+    expect(create).toContain(`volumes create ${settings.volumeName} --app ${settings.appName}`);
   });
 
   it("puts every applicable gotcha's marker at each of its fix sites, and no other", () => {
@@ -209,8 +211,8 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
         .filter((line) => !line.trim().startsWith('#'))
         .join('\n');
     const checked = settings.tailscale
-      ? ['Dockerfile', 'start.sh', 'Makefile', '.env.example']
-      : ['Dockerfile', 'start.sh', 'fly.toml', 'Makefile', '.env.example'];
+      ? ['Dockerfile', 'start.sh', 'ops.sh', '.env.example']
+      : ['Dockerfile', 'start.sh', 'fly.toml', 'ops.sh', '.env.example'];
     for (const file of checked) expect(/tailscale|TS_/i.test(code(file)), file).toBe(settings.tailscale);
   });
 });

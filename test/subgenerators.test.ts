@@ -23,9 +23,9 @@ describe('sub-generators on an existing project', () => {
       '.env.example',
       '.yo-rc.json',
       'Dockerfile',
-      'Makefile',
       'README.md',
       'fly.toml',
+      'ops.sh',
       'start.sh',
     ]);
     for (const path of changed(files, after))
@@ -33,7 +33,7 @@ describe('sub-generators on an existing project', () => {
     expect(after.get('Dockerfile')).not.toMatch(/tailscale/i);
     expect(after.get('fly.toml')).not.toContain('TS_HOSTNAME');
     expect(after.get('start.sh')).not.toContain('tailscaled');
-    expect(after.get('Makefile')).not.toContain('TS_AUTHKEY');
+    expect(after.get('ops.sh')).not.toContain('TS_AUTHKEY');
     expect(after.get('README.md')).toContain('make proxy');
     expect(after.get('README.md')).not.toContain('[gotcha:tailscale-tun]');
 
@@ -50,9 +50,9 @@ describe('sub-generators on an existing project', () => {
       '.env.example',
       '.yo-rc.json',
       'Dockerfile',
-      'Makefile',
       'README.md',
       'config.json',
+      'ops.sh',
       'start.sh',
     ]);
     expect(after.get('Dockerfile')).not.toContain('postgresql-17 \\');
@@ -62,14 +62,14 @@ describe('sub-generators on an existing project', () => {
     expect(after.get('.env.example')).toMatch(/^DATABASE_URL=$/m);
   });
 
-  it('fly: new machine size and region change fly.toml, Makefile and README only', async () => {
+  it('fly: new machine size and region change fly.toml, ops.sh and README only', async () => {
     const { dir, files } = await generate();
     await runIn(dir, 'fly', { options: { region: 'ams', vmSize: 'performance-1x', vmMemory: '4096' } });
     const after = readTree(dir);
-    expect(changed(files, after)).toEqual(['.yo-rc.json', 'Makefile', 'README.md', 'fly.toml']);
+    expect(changed(files, after)).toEqual(['.yo-rc.json', 'README.md', 'fly.toml', 'ops.sh']);
     expect(after.get('fly.toml')).toContain('primary_region = "ams"');
     expect(after.get('fly.toml')).toContain('memory = "4096mb"');
-    expect(after.get('Makefile')).toContain('REGION ?= ams');
+    expect(after.get('ops.sh')).toContain('readonly REGION=ams');
   });
 
   it('fly: the workflow appears and disappears with --githubActions', async () => {

@@ -110,7 +110,7 @@ export const GOTCHAS = [
     symptom:
       'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
     fix: 'The Makefile and README ask for a reusable (pre-approved, non-ephemeral) key, stored only as a Fly secret.',
-    files: ['Makefile', '.env.example'],
+    files: ['ops.sh', '.env.example'],
     source: 'seed',
     appliesTo: withTailscale,
   },
@@ -218,7 +218,7 @@ export const GOTCHAS = [
     symptom:
       'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
     fix: 'make setup allocates a private Flycast IPv6 (make private-ip) before the first deploy, and every deploy passes --no-public-ips.',
-    files: ['Makefile'],
+    files: ['ops.sh'],
     source: 'research',
   },
   {
@@ -277,7 +277,7 @@ export const GOTCHAS = [
     title: 'sign-up is open until an admin exists',
     symptom: 'Anyone who reaches the instance first can sign up and claim it as admin.',
     fix: 'start.sh mints the admin invite as soon as the server is healthy on first boot; make lock-signup closes sign-up afterwards.',
-    files: ['start.sh', 'Makefile'],
+    files: ['start.sh', 'ops.sh'],
     source: 'research',
   },
   {
@@ -303,7 +303,43 @@ export const GOTCHAS = [
     title: 'secrets never land in files',
     symptom: 'Secrets written into fly.toml, the Dockerfile or a committed .env leak through git and image layers.',
     fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
-    files: ['Makefile', '.env.example', 'start.sh'],
+    files: ['ops.sh', '.env.example', 'start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'make-381',
+    title: 'macOS make is GNU make 3.81',
+    symptom:
+      'A Makefile that relies on .ONESHELL or .SHELLFLAGS (GNU make 3.82+) runs each recipe line in its own shell under the make macOS ships: multi-line recipes such as secrets and backup break.',
+    fix: 'The Makefile uses only GNU make 3.81 features; every recipe is one call of ops.sh, a bash script checked by shellcheck.',
+    files: ['Makefile'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-list-fails',
+    title: 'a failed secrets list rotates the keys',
+    symptom:
+      'When `fly secrets list` fails and the error is swallowed, every secret looks missing: new signing keys are staged, everyone is logged out and agent tokens stop working.',
+    fix: 'ops.sh stops when flyctl cannot list the secrets, and never generates a key the app already has.',
+    files: ['ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-from-shell',
+    title: 'shell variables leak into production',
+    symptom:
+      "A DATABASE_URL or OPENAI_API_KEY that happens to be exported in the developer's shell silently replaces the app's secret, an exported APP points the commands at another app, and flyctl's import misreads unquoted values.",
+    fix: 'ops.sh fixes the app name, reads a value from the environment only for names listed in FROM_ENV, keeps existing secrets otherwise, and writes each value double-quoted the way flyctl parses it.',
+    files: ['ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-by-name',
+    title: 'the first volume is not necessarily yours',
+    symptom:
+      'Taking the first volume of `fly volumes list` snapshots a stray or forked volume instead of the one the machine mounts.',
+    fix: "ops.sh picks the volume whose name is fly.toml's [mounts] source.",
+    files: ['ops.sh'],
     source: 'research',
   },
 ] as const satisfies readonly Gotcha[];

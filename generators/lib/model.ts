@@ -144,7 +144,12 @@ export function templateData(s: Settings) {
     /** `wait -n` arguments: every daemon's pid, an optional one only when set. */
     waitPids: daemons.map((d) => (d.optional ? `\${${d.pidVar}:+"$${d.pidVar}"}` : `"$${d.pidVar}"`)).join(' '),
     secretGroups: secretGroupsFor(s),
-    /** The calls of the Makefile's secrets recipe, one per secret, in order. */
+    /** Secrets a user may pass from the environment (`make secrets FROM_ENV=…`). */
+    secretNames: secretsFor(s)
+      .filter((secret) => secret.source === 'asked')
+      .map((secret) => secret.name)
+      .join(' '),
+    /** The calls of ops.sh's secrets command, one per secret, in order. */
     secretCommands: secretsFor(s).map((secret) =>
       secret.source === 'generated'
         ? `generate ${secret.name}`
