@@ -175,4 +175,3 @@ export function templateData(s: Settings) {
     toml: (value: string) => JSON.stringify(value),
   };
 }
-export type TemplateData = ReturnType<typeof templateData>;
