@@ -410,6 +410,13 @@ export function invocations(script: ShellScript): Command[] {
 
 export const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
+/** The program a word names: `"$PG_BIN/pg_ctl"` is pg_ctl even when PG_BIN is unknown. */
+export function programName(word: Word): string {
+  if (word.value !== undefined) return basename(word.value);
+  const literalTail = /\/([\w.+-]+)["']?$/.exec(word.raw);
+  return literalTail ? literalTail[1]! : basename(word.prefix);
+}
+
 /** A program that runs another program given after its own options (and what it changes on the way). */
 export interface Wrapper {
   name: string;
@@ -600,7 +607,7 @@ export function effective(command: Command, words = command.words, wrappers: Wra
   }
   const head = words[i];
   if (!head) return [];
-  return [{ name: basename(head.value ?? head.prefix), head, args: words.slice(i + 1), wrappers: chain, env, command, at: command.at }];
+  return [{ name: programName(head), head, args: words.slice(i + 1), wrappers: chain, env, command, at: command.at }];
 }
 
 /** The first argument that is not an option (a subcommand such as `run` or `deploy`). */
@@ -611,14 +618,14 @@ export function hasOption(args: Word[], ...names: string[]): Word | undefined {
   return args.find((word) => names.some((name) => word.prefix === name || word.prefix.startsWith(`${name}=`)));
 }
 
-/** The value of `--name=value` or `--name value`. */
+/** The value of `--name=value` or `--name value`, with the word that holds the value. */
 export function optionOf(args: Word[], name: string): { value?: string; prefix: string; word: Word } | undefined {
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     if (word.prefix.startsWith(`${name}=`)) {
       return { value: word.value?.slice(name.length + 1), prefix: word.prefix.slice(name.length + 1), word };
     }
-    if (word.value === name && args[i + 1]) return { value: args[i + 1]!.value, prefix: args[i + 1]!.prefix, word };
+    if (word.value === name && args[i + 1]) return { value: args[i + 1]!.value, prefix: args[i + 1]!.prefix, word: args[i + 1]! };
   }
   return undefined;
 }

@@ -100,8 +100,8 @@ export const absolutePaths: Rule = {
   check({ project: p, found }) {
     for (const { path, what } of PATHS) {
       const value = path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), data(p));
-      if (value === undefined) found(at(p, path), `${path.join('.')} is not set: ${what} go to the default under ~ (HOME), not where PAPERCLIP_HOME points`);
-      else if (typeof value === 'string' && !value.startsWith('/')) found(at(p, path), `${path.join('.')} is "${value}": ${what} land wherever ~ (HOME) expands`);
+      if (value === undefined) found(at(p, path), `${path.join('.')} is not set: ${what} end up under the default ~/.paperclip (HOME), not where PAPERCLIP_HOME points`);
+      else if (typeof value === 'string' && !value.startsWith('/')) found(at(p, path), `${path.join('.')} is "${value}": ${what} end up wherever ~ (HOME) expands`);
     }
   },
 };

@@ -105,11 +105,15 @@ export const pgdataSubdir: Rule = {
     const mount = p.mount;
     const pgdata = runtimeVariable(p, 'PGDATA');
     const atRoot = (path: string | undefined) => path !== undefined && path.replace(/\/+$/, '') === mount;
-    if (atRoot(pgdata?.value)) found(pgdata!.where, `PGDATA is the volume's mount point ${mount}, which holds lost+found`);
+    const variableAtRoot = atRoot(pgdata?.value);
+    if (variableAtRoot) found(pgdata!.where, `PGDATA is the volume's mount point ${mount}, which holds lost+found`);
     for (const run of runs(machineScripts(p))) {
       if (!['initdb', 'pg_ctl', 'postgres', 'postmaster'].includes(run.name)) continue;
       const dir = optionOf(run.args, '-D') ?? optionOf(run.args, '--pgdata');
-      if (dir && atRoot(dir.value)) found(whereWord(run, dir.word), `${run.name} uses the volume's mount point ${mount} as its data directory, which holds lost+found`);
+      // A -D "$PGDATA" is the variable already reported.
+      if (dir && atRoot(dir.value) && !(variableAtRoot && /PGDATA/.test(dir.word.raw))) {
+        found(whereWord(run, dir.word), `${run.name} uses the volume's mount point ${mount} as its data directory, which holds lost+found`);
+      }
     }
   },
 };
@@ -165,9 +169,8 @@ export const openSignup: Rule = {
       (p.config?.doc.data as { auth?: { disableSignUp?: unknown } } | undefined)?.auth?.disableSignUp === true ||
       all.some((run) => run.args.some((arg) => arg.prefix.startsWith('PAPERCLIP_AUTH_DISABLE_SIGN_UP=true')));
     const start = paperclipStarts(p)[0];
-    if (!invites && !disabled) {
-      found(start ? whereRun(start) : where(p.dockerfile!.file, p.dockerfile!.final.at), 'nothing mints the first admin invite or closes sign-up: whoever reaches the instance first can claim it');
-    }
+    if (!start) return NO_START;
+    if (!invites && !disabled) found(whereRun(start), 'nothing mints the first admin invite or closes sign-up: whoever reaches the instance first can claim it');
   },
 };
 
