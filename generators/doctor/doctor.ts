@@ -61,7 +61,9 @@ export async function runDoctor(dir: string): Promise<Report> {
   }
   for (const [id, rule] of Object.entries(DOCTOR_RULES)) run(id, false, rule, rule);
 
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.id.localeCompare(b.id));
+  // Code-point order, not the locale's: the JSON output must not depend on where it runs.
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  findings.sort((a, b) => byText(a.file, b.file) || a.line - b.line || a.column - b.column || byText(a.id, b.id));
   return {
     schema: REPORT_SCHEMA,
     dir: root,

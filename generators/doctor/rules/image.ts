@@ -137,7 +137,7 @@ export const postgresBinPath: Rule = {
     const onPath = /\/usr\/lib\/postgresql\//.test(path);
     const devPackage = aptPackages(p).some((pkg) => pkg.name === 'libpq-dev' || pkg.name.startsWith('postgresql-server-dev'));
     for (const run of runs([...machineScripts(p), ...buildScripts(p)])) {
-      if (SERVER_BINARIES.has(run.name) && !(run.head.value ?? run.head.prefix).includes('/') && !onPath) {
+      if (SERVER_BINARIES.has(run.name) && !run.head.raw.includes('/') && !(run.head.value ?? '').includes('/') && !onPath) {
         found(whereRun(run), `${run.name} is called by bare name, but Debian installs it in /usr/lib/postgresql/<major>/bin, which is not on PATH`);
       }
       if (run.name === 'pg_config' && !devPackage) {
