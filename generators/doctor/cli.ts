@@ -44,8 +44,9 @@ export async function main(args: string[], io: Io = process): Promise<number> {
     return 2;
   }
   try {
-    const report = await runDoctor(dirs[0] ?? '.');
-    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { color: wantsColor(io) }));
+    const dir = dirs[0] ?? '.';
+    const report = await runDoctor(dir);
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { color: wantsColor(io), dir }));
     return exitCode(report);
   } catch (error) {
     if (error instanceof DoctorError) {

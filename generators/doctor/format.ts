@@ -1,15 +1,14 @@
 /** The report for people: grouped by file, positions and severities aligned, colour only when asked. */
-import { relative } from 'node:path';
 import type { Finding, Report } from './report.js';
 
 const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, underline: 4 } as const;
 type Style = keyof typeof CODES;
 
-export function formatReport(report: Report, { color }: { color: boolean }): string {
+/** `dir` is the folder as the user named it (the report holds it absolute). */
+export function formatReport(report: Report, { color, dir }: { color: boolean; dir: string }): string {
   const paint = (style: Style, text: string) => (color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
   const lines: string[] = [];
-  const shown = relative(process.cwd(), report.dir) || '.';
-  lines.push(`${paint('bold', 'doctor')} ${shown}: ${report.files.map((file) => `${file.path} (${file.role})`).join(', ') || 'no files'}`, '');
+  lines.push(`${paint('bold', 'doctor')} ${dir}: ${report.files.map((file) => (file.path.endsWith(file.role) ? file.path : `${file.path} (${file.role})`)).join(', ') || 'no files'}`, '');
 
   const byFile = new Map<string, Finding[]>();
   for (const finding of report.findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);

@@ -16,6 +16,7 @@ const at = (p: Project, path: (string | number)[]) => where(p.config!.file, p.co
 const issues = (p: Project) => paperclipSchema().paperclipConfigSchema.safeParse(p.config!.doc.data).error?.issues ?? [];
 
 export const metaVersion: Rule = {
+  checks: 'config.json has a $meta block that Paperclip\'s schema accepts (version 1, updatedAt, source).',
   severity: 'error',
   needs: ['config.json'],
   check({ project: p, found }) {
@@ -32,6 +33,7 @@ export const metaVersion: Rule = {
 
 /** Doctor-only: anything else Paperclip's schema rejects (the server refuses to start with the file). */
 export const configInvalid: DoctorRule = {
+  checks: 'config.json passes Paperclip\'s own paperclipConfigSchema (from @paperclipai/shared).',
   title: 'config.json fails Paperclip\'s schema',
   symptom: 'The server refuses to start: "Invalid Paperclip config at <path>: <field>: <message>".',
   fix: 'Correct the field as the message says; `paperclipai configure` writes a valid file.',
@@ -46,6 +48,7 @@ export const configInvalid: DoctorRule = {
 
 /** Doctor-only: Paperclip keeps unknown keys and warns; a near-miss key is a setting that silently does nothing. */
 export const configUnknownKey: DoctorRule = {
+  checks: 'config.json has no key that Paperclip\'s findPaperclipConfigKeyWarnings flags as a near miss.',
   title: 'misspelt config.json key',
   symptom: 'Paperclip keeps unknown keys and only logs "Unknown config key"; the setting meant by it keeps its default.',
   fix: 'Use the key Paperclip suggests.',
@@ -59,6 +62,7 @@ export const configUnknownKey: DoctorRule = {
 };
 
 export const connectionString: Rule = {
+  checks: 'config.json has no database.url.',
   severity: 'error',
   needs: ['config.json'],
   check({ project: p, found }) {
@@ -73,6 +77,7 @@ function databaseUrlSource(p: Project): boolean {
 }
 
 export const systemPostgres: Rule = {
+  checks: 'database.mode is not embedded-postgres (or unset) unless DATABASE_URL is set; mode postgres has a connectionString or DATABASE_URL.',
   severity: 'error',
   needs: ['config.json'],
   check({ project: p, found }) {
@@ -95,6 +100,7 @@ const PATHS: { path: string[]; what: string }[] = [
 ];
 
 export const absolutePaths: Rule = {
+  checks: 'database.backup.dir, logging.logDir, storage.localDisk.baseDir and secrets.localEncrypted.keyFilePath are absolute.',
   severity: 'warning',
   needs: ['config.json'],
   check({ project: p, found }) {

@@ -98,6 +98,7 @@ export function databaseInMachine(p: Project): boolean {
 }
 
 export const healthCheckHost: Rule = {
+  checks: 'Every HTTP check in fly.toml sends Host "localhost" (or a name config.json allows) while exposure is private.',
   severity: 'error',
   needs: ['fly.toml'],
   check({ project: p, found }) {
@@ -123,6 +124,7 @@ export const healthCheckHost: Rule = {
 };
 
 export const memoryFloor: Rule = {
+  checks: 'Each [[vm]] has at least 1024 MB (a size preset\'s default counts when memory is not set; no [[vm]] means 256 MB).',
   severity: 'error',
   needs: ['fly.toml'],
   check({ project: p, found }) {
@@ -143,6 +145,7 @@ export const memoryFloor: Rule = {
 };
 
 export const gracePeriod: Rule = {
+  checks: 'No check\'s grace_period is over 60 s (flyctl lowers it); [deploy] wait_timeout, if set, is at least 60 s.',
   severity: 'warning',
   needs: ['fly.toml'],
   check({ project: p, found }) {
@@ -160,6 +163,7 @@ export const gracePeriod: Rule = {
 };
 
 export const noAutostop: Rule = {
+  checks: 'auto_stop_machines "stop", "suspend" or true comes with min_machines_running >= 1.',
   severity: 'error',
   needs: ['fly.toml'],
   check({ project: p, found }) {
@@ -178,6 +182,7 @@ export const noAutostop: Rule = {
 };
 
 export const flycastHttpOnly: Rule = {
+  checks: '[http_service] force_https is not true.',
   severity: 'warning',
   needs: ['fly.toml'],
   check({ project: p, found }) {
@@ -188,6 +193,7 @@ export const flycastHttpOnly: Rule = {
 };
 
 export const killTimeout: Rule = {
+  checks: 'With PostgreSQL in the machine, kill_timeout is set and at least 30 s.',
   severity: 'error',
   needs: ['fly.toml'],
   check({ project: p, found }) {
@@ -203,6 +209,7 @@ export const killTimeout: Rule = {
 
 /** Doctor-only (issue 9 adds the catalogue entry with the fix): Fly's default restart policy gives up. */
 export const restartPolicy: DoctorRule = {
+  checks: 'fly.toml has [[restart]] policy = "always".',
   title: 'no restart policy',
   symptom: 'Fly\'s default restart policy (on-failure) gives up after 10 failed starts; a stopped machine is not woken by tailnet traffic, so a transient failure at boot becomes an outage.',
   fix: 'Set [[restart]] policy = "always" in fly.toml.',

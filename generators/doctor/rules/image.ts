@@ -15,6 +15,7 @@ export const AGENT_CLIS = ['@anthropic-ai/claude-code', '@openai/codex', '@googl
 const dockerfileTop = (p: Project) => where(p.dockerfile!.file, p.dockerfile!.final.at);
 
 export const node24: Rule = {
+  checks: 'The final image\'s Node base is pinned and at least 24.11 (no lts/latest/codename tags); npm installs paperclipai at an exact version.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -48,6 +49,7 @@ export const node24: Rule = {
 
 /** Doctor-only: the catalogue pins these in the generated Dockerfile without an entry of their own. */
 export const pinnedAgentClis: DoctorRule = {
+  checks: 'npm installs Claude Code, Codex, Gemini CLI and opencode at exact versions.',
   title: 'agent CLIs without an exact version',
   symptom: 'An unpinned Claude Code or Codex CLI changes under Paperclip at every image build; a release that changes flags or output breaks the adapter that drives it.',
   fix: 'Install each agent CLI at an exact version (npm install -g @anthropic-ai/claude-code@<x.y.z>).',
@@ -72,6 +74,7 @@ const atLeast = (version: number[], floor: readonly number[]) => {
 };
 
 export const tailscalePinned: Rule = {
+  checks: 'Tailscale comes from a pinned release below 1.94.4: tailscale/tailscale image tag, apt version, not tailscale.com/install.sh.',
   severity: 'warning',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -110,6 +113,7 @@ export const tailscalePinned: Rule = {
 };
 
 export const volumeShadowsImage: Rule = {
+  checks: 'No COPY/ADD of the final image writes under the volume\'s mount point.',
   severity: 'error',
   needs: ['fly.toml', 'Dockerfile'],
   check({ project: p, found }) {
@@ -129,6 +133,7 @@ export const volumeShadowsImage: Rule = {
 const SERVER_BINARIES = new Set(['initdb', 'pg_ctl', 'postgres', 'postmaster', 'pg_resetwal', 'pg_controldata', 'pg_upgrade', 'pg_rewind', 'pg_checksums']);
 
 export const postgresBinPath: Rule = {
+  checks: 'The machine and the build call initdb, pg_ctl and postgres by path (or PATH has /usr/lib/postgresql); pg_config only with a -dev package.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -148,6 +153,7 @@ export const postgresBinPath: Rule = {
 };
 
 export const dbOwnerExtensions: Rule = {
+  checks: 'No PostgreSQL older than 15 is installed; CREATE DATABASE (psql -c or here-document) and createdb give an OWNER.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -171,6 +177,7 @@ export const dbOwnerExtensions: Rule = {
 };
 
 export const apiUrlLoopback: Rule = {
+  checks: 'PAPERCLIP_API_URL is set (image ENV, fly.toml [env] or the entrypoint) to a loopback URL.',
   severity: 'warning',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -183,6 +190,7 @@ export const apiUrlLoopback: Rule = {
 };
 
 export const migrationsAutoApply: Rule = {
+  checks: 'PAPERCLIP_MIGRATION_AUTO_APPLY is "true".',
   severity: 'warning',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -202,6 +210,7 @@ export function looksSecret(name: string, value: string | undefined): boolean {
 }
 
 export const secretsStaySecret: Rule = {
+  checks: 'No secret-named variable or credential-shaped value in fly.toml [env], Dockerfile ENV/ARG, a committed .env, config.json\'s connectionString, or a literal in fly secrets set / tailscale up.',
   severity: 'error',
   check({ project: p, found }) {
     const flyEnv = p.fly?.doc.get(['env']);

@@ -13,6 +13,7 @@ const paperclipRuns = (p: Project): Effective[] => runs(machineScripts(p)).filte
 const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir.replace(/\/$/, '')}/`);
 
 export const runuser: Rule = {
+  checks: 'Paperclip (server or CLI) is not started through su, or runuser with a login shell.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -28,6 +29,7 @@ export const runuser: Rule = {
 };
 
 export const nonRoot: Rule = {
+  checks: 'The command that starts Paperclip switches to a non-root user (runuser, setpriv, gosu, su-exec) or the image\'s USER is not root.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -45,6 +47,7 @@ export const nonRoot: Rule = {
 };
 
 export const homeOnVolume: Rule = {
+  checks: 'When runuser/su/gosu resets HOME, the command sets HOME again or the Dockerfile moves the user\'s home (usermod --home).',
   severity: 'warning',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -65,6 +68,7 @@ const tailscaledRuns = (p: Project) => runs(machineScripts(p)).filter((run) => r
 const SERVE_READ_ONLY = new Set(['status', 'reset', 'get-config', 'set-config', 'clear']);
 
 export const tailscaleTun: Rule = {
+  checks: 'tailscaled does not run with --tun=userspace-networking while tailscale serve/funnel/cert needs HTTPS.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -80,6 +84,7 @@ export const tailscaleTun: Rule = {
 };
 
 export const tailscaleStatedir: Rule = {
+  checks: 'tailscaled runs with --statedir (not --state) on the volume.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -98,6 +103,7 @@ export const tailscaleStatedir: Rule = {
 };
 
 export const pgdataSubdir: Rule = {
+  checks: 'PGDATA and initdb/pg_ctl/postgres -D are not the volume\'s mount point.',
   severity: 'error',
   needs: ['fly.toml', 'Dockerfile'],
   check({ project: p, found }) {
@@ -119,6 +125,7 @@ export const pgdataSubdir: Rule = {
 };
 
 export const signalOrder: Rule = {
+  checks: 'When the machine starts PostgreSQL, the script traps TERM and does not exec Paperclip in its place.',
   severity: 'error',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -133,6 +140,7 @@ export const signalOrder: Rule = {
 };
 
 export const bootstrapExitCode: Rule = {
+  checks: 'paperclipai auth bootstrap-ceo is not used as a condition without its output being read.',
   severity: 'warning',
   check({ project: p, found }) {
     const bootstraps = runs([...machineScripts(p), ...operatorScripts(p)]).filter((run) => run.name === 'paperclipai' && positional(run.args)[0] === 'auth' && positional(run.args)[1] === 'bootstrap-ceo');
@@ -144,6 +152,7 @@ export const bootstrapExitCode: Rule = {
 };
 
 export const tailscaleServeBlocks: Rule = {
+  checks: 'tailscale serve/funnel runs under timeout or in the background.',
   severity: 'warning',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -158,6 +167,7 @@ export const tailscaleServeBlocks: Rule = {
 };
 
 export const openSignup: Rule = {
+  checks: 'In authenticated mode, something mints the first admin invite (bootstrap-ceo) or sign-up is disabled.',
   severity: 'warning',
   needs: ['Dockerfile'],
   check({ project: p, found }) {
@@ -175,6 +185,7 @@ export const openSignup: Rule = {
 };
 
 export const allowedHostnamesReplace: Rule = {
+  checks: 'PAPERCLIP_ALLOWED_HOSTNAMES is not set over a non-empty server.allowedHostnames unless the entrypoint reads that list.',
   severity: 'warning',
   needs: ['config.json'],
   check({ project: p, found }) {

@@ -4,6 +4,7 @@ import { hasOption, positional } from '../parse/shell.js';
 import type { DoctorRule, Rule } from './types.js';
 
 export const noPublicIps: Rule = {
+  checks: 'Every fly deploy/launch in the Makefile, workflows and scripts passes --no-public-ips (or --flycast); no ips allocate-v4, allocate-v6 only with --private.',
   severity: 'error',
   check({ project: p, found }) {
     const scripts = [...operatorScripts(p), ...machineScripts(p)];
@@ -20,6 +21,7 @@ export const noPublicIps: Rule = {
 };
 
 export const reusableAuthkey: Rule = {
+  checks: 'Scripts that create a pre-auth key (headscale preauthkeys create) make it --reusable.',
   severity: 'warning',
   check({ project: p, found }) {
     const minted = runs([...operatorScripts(p), ...machineScripts(p)]).filter((run) => run.name === 'headscale' && ['preauthkeys', 'preauthkey'].includes(positional(run.args)[0] ?? '') && positional(run.args)[1] === 'create');
@@ -30,6 +32,7 @@ export const reusableAuthkey: Rule = {
 
 /** Doctor-only (issue 7 takes the generated Makefile to 3.81): what macOS's make does with a newer Makefile. */
 export const makeVersion: DoctorRule = {
+  checks: 'The Makefile uses nothing newer than GNU make 3.81 (.ONESHELL, .SHELLFLAGS, .RECIPEPREFIX, ::=, !=, undefine, $(file ...)), or guards with $(MAKE_VERSION)/$(.FEATURES) and $(error ...).',
   title: 'Makefile needs GNU make 3.82 or newer',
   symptom: 'macOS ships GNU make 3.81, which ignores .ONESHELL and .SHELLFLAGS: every recipe line runs in its own shell, so multi-line recipes (secrets, backup) break silently.',
   fix: 'Keep the Makefile to make 3.81 (logic in scripts the recipes call), or stop early with a $(MAKE_VERSION) or $(.FEATURES) check and $(error ...).',

@@ -13,6 +13,8 @@ export interface RuleContext {
  * cannot decide for this repository (then doctor lists the rule as not checked, with that reason).
  */
 export interface Rule {
+  /** What the rule looks at and accepts, in one sentence (docs/doctor.md lists them). */
+  checks: string;
   severity: Severity;
   /** Files without which the rule cannot decide: when one is missing the rule is listed as not checked. */
   needs?: readonly FileRole[];
