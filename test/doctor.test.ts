@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
@@ -130,6 +130,8 @@ describe('files doctor cannot read are findings, not crashes', () => {
     ['config.json', '{ "$meta": { "version": 1, }\n', 'file-unparseable config.json:1:28 error'],
     ['start.sh', '#!/usr/bin/env python3\nprint("hi")\n', 'file-unparseable start.sh:1:1 warning'],
     ['.github/workflows/deploy.yml', 'jobs:\n  deploy:\n    steps: [\n', 'file-unparseable .github/workflows/deploy.yml:4:1 error'],
+    ['start.sh', '\u0000\u0001\u0002', 'file-unparseable start.sh:1:1 warning'],
+    ['Dockerfile', '# no FROM\nRUN true\n', 'file-unparseable Dockerfile:1:1 error'],
   ])('%s', async (file, text, expected) => {
     const dir = repo([]);
     mkdirSync(join(dir, file, '..'), { recursive: true });
@@ -137,6 +139,14 @@ describe('files doctor cannot read are findings, not crashes', () => {
     const report = await runDoctor(dir);
     expect(brief(report)).toContain(expected);
     expect(internalErrors(report)).toEqual([]);
+  });
+
+  it('reports a missing fly.toml and still checks the Dockerfile', async () => {
+    const dir = repo([]);
+    rmSync(join(dir, 'fly.toml'));
+    const report = await runDoctor(dir);
+    expect(brief(report)).toEqual(['file-missing fly.toml:1:1 error']);
+    expect(report.notChecked.find((entry: any) => entry.id === 'grace-period')?.reason).toBe('no fly.toml was found');
   });
 
   it('follows flags through a workflow step\'s run block to their lines', async () => {

@@ -152,11 +152,11 @@ export function loadProject(dir: string, parser: Parser): Project {
   if (flyText === undefined && dockerText === undefined) {
     throw new DoctorError(`${dir} has neither a fly.toml nor a Dockerfile: nothing to check`);
   }
-  if (flyText === undefined) problem('file-missing', 'error', '.', top, 'no fly.toml: fly deploy has no app configuration (mounts, checks, VM size)');
+  if (flyText === undefined) problem('file-missing', 'error', 'fly.toml', top, 'no fly.toml: fly deploy has no app configuration (mounts, checks, VM size)');
   if (dockerText === undefined) {
     if (typeof fly?.get(['build', 'image']) !== 'string') {
       const at = fly?.valueAt(['build', 'dockerfile']) ?? top;
-      problem('file-missing', 'error', typeof named === 'string' ? 'fly.toml' : '.', at, `no ${dockerfilePath}: fly deploy has nothing to build`);
+      problem('file-missing', 'error', typeof named === 'string' ? 'fly.toml' : dockerfilePath, at, `no ${dockerfilePath}: fly deploy has nothing to build`);
     }
   } else {
     project.files.push({ role: 'Dockerfile', path: dockerfilePath });
@@ -188,8 +188,9 @@ export function loadProject(dir: string, parser: Parser): Project {
       const text = file === undefined ? undefined : readText(dir, file);
       if (file === undefined || text === undefined) {
         problem('file-missing', 'warning', dockerfile.file, script.at, `the start command runs ${script.value}, which no COPY brings from this repository: its checks are skipped`);
-      } else if (/^#!/.test(text) && !/^#!\s*\S*(\/|\s)(ba|da|a)?sh\b/.test(text.split('\n')[0]!)) {
-        problem('file-unparseable', 'warning', file, top, `${file} is not a shell script (${text.split('\n')[0]}): its checks are skipped`);
+      } else if (text.includes('\0') || (/^#!/.test(text) && !/^#!\s*\S*(\/|\s)(ba|da|a)?sh\b/.test(text.split('\n')[0]!))) {
+        const kind = text.includes('\0') ? 'a binary file' : text.split('\n')[0];
+        problem('file-unparseable', 'warning', file, top, `${file} is not a shell script (${kind}): its checks are skipped`);
       } else {
         project.files.push({ role: 'entrypoint', path: file });
         const index = new LineIndex(text);
