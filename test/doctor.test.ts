@@ -52,6 +52,11 @@ describe('doctor\'s rules cover the catalogue', () => {
     for (const id of [...Object.keys(CATALOGUE_RULES), ...Object.keys(DOCTOR_RULES), ...Object.keys(FILE_PROBLEMS)]) expect(covered.has(id), id).toBe(true);
   });
 
+  it('is importable from code as generator-paperclip-fly/doctor', async () => {
+    const { runDoctor: exported } = await import('generator-paperclip-fly/doctor' as string);
+    expect((await exported(join(DOCTOR_FIXTURES, 'clean'))).summary.errors).toBe(0);
+  });
+
   it('loads Paperclip\'s own schema module, the same functions the package exports', async () => {
     const shared = await import('@paperclipai/shared');
     const loaded = await loadPaperclipSchema();
