@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 rmSync('dist', { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.'], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
 cpSync('generators/lib/templates', 'dist/generators/lib/templates', { recursive: true });
 const bash = dirname(require.resolve('tree-sitter-bash/package.json'));
 cpSync(join(bash, 'tree-sitter-bash.wasm'), 'dist/generators/doctor/parse/tree-sitter-bash.wasm');

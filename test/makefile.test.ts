@@ -45,20 +45,24 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     const { dir, files } = await generate();
     const { status, calls } = make(dir, 'secrets', TOKENS);
     expect(status).toBe(0);
-    const imported = Object.fromEntries(calls.filter((line) => line.startsWith('STDIN ')).map((line) => line.slice(6).split(/=(.*)/s).slice(0, 2)));
+    const imported = Object.fromEntries(
+      calls.filter((line) => line.startsWith('STDIN ')).map((line) => line.slice(6).split(/=(.*)/s).slice(0, 2)),
+    );
     for (const name of ['BETTER_AUTH_SECRET', 'PAPERCLIP_AGENT_JWT_SECRET', 'PAPERCLIP_TOOL_ACTION_SIGNING_SECRET']) {
       expect(imported[name]).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(new Set([imported.BETTER_AUTH_SECRET, imported.PAPERCLIP_AGENT_JWT_SECRET]).size).toBe(2);
     expect(imported).toMatchObject(TOKENS);
     // Values travel on stdin only: never in an argument, never in a file.
-    for (const value of Object.values(imported)) expect(calls.filter((line) => line.startsWith('ARGS')).join('\n')).not.toContain(value);
+    for (const value of Object.values(imported))
+      expect(calls.filter((line) => line.startsWith('ARGS')).join('\n')).not.toContain(value);
     expect(readTree(dir)).toEqual(files);
   });
 
   it('secrets: keeps the ones already set, and asks for nothing it can keep', async () => {
     const { dir } = await generate();
-    const existing = 'BETTER_AUTH_SECRET PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_TOOL_ACTION_SIGNING_SECRET TS_AUTHKEY TAILNET_DNS CLAUDE_CODE_OAUTH_TOKEN';
+    const existing =
+      'BETTER_AUTH_SECRET PAPERCLIP_AGENT_JWT_SECRET PAPERCLIP_TOOL_ACTION_SIGNING_SECRET TS_AUTHKEY TAILNET_DNS CLAUDE_CODE_OAUTH_TOKEN';
     const { status, output, calls } = make(dir, 'secrets', { FAKE_FLY_EXISTING_SECRETS: existing });
     expect(status).toBe(0);
     expect(output).toContain('keeping BETTER_AUTH_SECRET');
@@ -112,8 +116,15 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
 
   it('snapshot, invite and lock-signup', async () => {
     const { dir } = await generate();
-    expect(make(dir, 'snapshot').calls).toEqual(['ARGS volumes list --app my-paperclip --json', 'ARGS volumes snapshots create vol_fake123abc']);
-    expect(make(dir, 'invite').calls).toEqual(['ARGS ssh console --app my-paperclip -C /usr/local/bin/start.sh invite']);
-    expect(make(dir, 'lock-signup').calls).toEqual(['ARGS secrets set PAPERCLIP_AUTH_DISABLE_SIGN_UP=true --app my-paperclip']);
+    expect(make(dir, 'snapshot').calls).toEqual([
+      'ARGS volumes list --app my-paperclip --json',
+      'ARGS volumes snapshots create vol_fake123abc',
+    ]);
+    expect(make(dir, 'invite').calls).toEqual([
+      'ARGS ssh console --app my-paperclip -C /usr/local/bin/start.sh invite',
+    ]);
+    expect(make(dir, 'lock-signup').calls).toEqual([
+      'ARGS secrets set PAPERCLIP_AUTH_DISABLE_SIGN_UP=true --app my-paperclip',
+    ]);
   });
 });

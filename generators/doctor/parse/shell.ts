@@ -4,7 +4,10 @@
  * followed through the script's assignments (flow-insensitively: a variable assigned two different values is
  * unknown, never guessed).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { LineIndex, type Position } from './text.js';
 
@@ -72,11 +75,18 @@ export interface ShellScript {
 
 let loading: Promise<Parser> | undefined;
 
-/** Loads the grammar once per process (the WASM ships beside this module). */
+/** The bash grammar: beside this module once built (the build copies it there), else in the tree-sitter-bash package. */
+function grammarPath(): string {
+  const shipped = fileURLToPath(new URL('./tree-sitter-bash.wasm', import.meta.url));
+  if (existsSync(shipped)) return shipped;
+  return join(dirname(createRequire(import.meta.url).resolve('tree-sitter-bash/package.json')), 'tree-sitter-bash.wasm');
+}
+
+/** Loads the grammar once per process. */
 export function loadShellParser(): Promise<Parser> {
   loading ??= (async () => {
     await Parser.init();
-    const language = await Language.load(readFileSync(new URL('./tree-sitter-bash.wasm', import.meta.url)));
+    const language = await Language.load(readFileSync(grammarPath()));
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;
