@@ -20,7 +20,9 @@ function time(label, args, expectedStatus) {
   }
   samples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)];
-  console.log(`${label.padEnd(14)} median ${median.toFixed(0).padStart(6)} ms   min ${samples[0].toFixed(0).padStart(6)} ms   (${runs} fresh processes)`);
+  console.log(
+    `${label.padEnd(14)} median ${median.toFixed(0).padStart(6)} ms   min ${samples[0].toFixed(0).padStart(6)} ms   (${runs} fresh processes)`,
+  );
   return median;
 }
 

@@ -139,9 +139,21 @@ describe('discovery by yo', () => {
   it('yo paperclip-fly:doctor audits a folder, prints only its report and exits with its status', () => {
     const parent = installedIn();
     chmodSync(parent, 0o755);
-    const yo = spawnSync(process.execPath, [join(ROOT, 'node_modules/yo/lib/cli.js'), 'paperclip-fly:doctor', join(ROOT, 'test/fixtures/doctor/seed'), '--no-insight'], {
-      cwd: parent, encoding: 'utf8', input: '', env: { ...process.env, NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
-    });
+    const yo = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/yo/lib/cli.js'),
+        'paperclip-fly:doctor',
+        join(ROOT, 'test/fixtures/doctor/seed'),
+        '--no-insight',
+      ],
+      {
+        cwd: parent,
+        encoding: 'utf8',
+        input: '',
+        env: { ...process.env, NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
+      },
+    );
     expect(yo.status, yo.stderr).toBe(1);
     expect(yo.stdout.trimEnd().split('\n').at(-1)).toBe('✖ 5 errors, 16 warnings (33 rules checked, 3 not checked)');
     expect(readdirSync(parent)).toEqual(['node_modules']);

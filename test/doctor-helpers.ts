@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -13,7 +13,12 @@ export const DOCTOR_FIXTURES = join(ROOT, 'test', 'fixtures', 'doctor');
  */
 export const KNOWN_PENDING: { id: string; file: string; issue: number; why: string }[] = [
   { id: 'grace-period', file: 'fly.toml', issue: 7, why: 'grace_period = "120s" is over Fly\'s 60 s limit' },
-  { id: 'make-version', file: 'Makefile', issue: 7, why: 'the Makefile uses .SHELLFLAGS and .ONESHELL (GNU make 3.82)' },
+  {
+    id: 'make-version',
+    file: 'Makefile',
+    issue: 7,
+    why: 'the Makefile uses .SHELLFLAGS and .ONESHELL (GNU make 3.82)',
+  },
   { id: 'restart-policy', file: 'fly.toml', issue: 9, why: 'fly.toml sets no [[restart]] policy' },
 ];
 
@@ -25,9 +30,10 @@ export function editedRepo(edits: Edit[]): string {
     const path = join(dir, edit.file);
     const text = readFileSync(path, 'utf8');
     expect(text.split(edit.replace).length - 1, `"${edit.replace}" in ${edit.file}`).toBe(1);
-    writeFileSync(path, text.replace(edit.replace, () => edit.with));
+    writeFileSync(
+      path,
+      text.replace(edit.replace, () => edit.with),
+    );
   }
   return dir;
 }
-
-export const removeRepo = (dir: string) => rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,9 @@ export interface Io {
 }
 
 /** Colour only on a terminal, and never with NO_COLOR set (FORCE_COLOR turns it on anyway). */
-export const wantsColor = (io: Io): boolean => (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') || (!!io.stdout.isTTY && io.env.NO_COLOR === undefined);
+export const wantsColor = (io: Io): boolean =>
+  (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') ||
+  (!!io.stdout.isTTY && io.env.NO_COLOR === undefined);
 
 export async function main(args: string[], io: Io = process): Promise<number> {
   let json = false;
@@ -46,14 +48,18 @@ export async function main(args: string[], io: Io = process): Promise<number> {
   try {
     const dir = dirs[0] ?? '.';
     const report = await runDoctor(dir);
-    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { color: wantsColor(io), dir }));
+    io.stdout.write(
+      json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { color: wantsColor(io), dir }),
+    );
     return exitCode(report);
   } catch (error) {
     if (error instanceof DoctorError) {
       io.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
-    io.stderr.write(`error: doctor failed: ${(error as Error).stack ?? error}\n`);
+    io.stderr.write(
+      `error: doctor failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 2;
   }
 }

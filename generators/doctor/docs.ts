@@ -10,11 +10,14 @@ export function renderRuleTable(): string {
   const rows = ['| id | kind | severity | what it checks |', '| --- | --- | --- | --- |'];
   for (const [id, entry] of Object.entries(CATALOGUE_RULES) as [GotchaId, (typeof CATALOGUE_RULES)[GotchaId]][]) {
     const title = gotcha(id).title;
-    if (isNotChecked(entry)) rows.push(`| \`${id}\` | catalogue: ${cell(title)} | – | not checked: ${cell(entry.notChecked)} |`);
+    if (isNotChecked(entry))
+      rows.push(`| \`${id}\` | catalogue: ${cell(title)} | – | not checked: ${cell(entry.notChecked)} |`);
     else rows.push(`| \`${id}\` | catalogue: ${cell(title)} | ${entry.severity} | ${cell(entry.checks)} |`);
   }
-  for (const [id, rule] of Object.entries(DOCTOR_RULES)) rows.push(`| \`${id}\` | doctor: ${cell(rule.title)} | ${rule.severity} | ${cell(rule.checks)} |`);
-  for (const [id, problem] of Object.entries(FILE_PROBLEMS)) rows.push(`| \`${id}\` | doctor: ${cell(problem.title)} | error or warning | ${cell(problem.symptom)} |`);
+  for (const [id, rule] of Object.entries(DOCTOR_RULES))
+    rows.push(`| \`${id}\` | doctor: ${cell(rule.title)} | ${rule.severity} | ${cell(rule.checks)} |`);
+  for (const [id, problem] of Object.entries(FILE_PROBLEMS))
+    rows.push(`| \`${id}\` | doctor: ${cell(problem.title)} | error or warning | ${cell(problem.symptom)} |`);
   return `${rows.join('\n')}\n`;
 }
 
@@ -30,5 +33,9 @@ function fill(doc: string, name: string, body: string): string {
 
 /** docs/doctor.md with its rule table and sample report regenerated. */
 export function fillDoctorDoc(doc: string, sample: string): string {
-  return fill(fill(doc, 'rules', renderRuleTable()), 'sample', `\`\`\`text\n$ generator-paperclip-fly doctor test/fixtures/doctor/seed\n${sample}\`\`\`\n`);
+  return fill(
+    fill(doc, 'rules', renderRuleTable()),
+    'sample',
+    `\`\`\`text\n$ generator-paperclip-fly doctor test/fixtures/doctor/seed\n${sample}\`\`\`\n`,
+  );
 }

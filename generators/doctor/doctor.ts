@@ -8,19 +8,17 @@ import { loadPaperclipSchema } from './paperclip-schema.js';
 import { loadShellParser } from './parse/shell.js';
 import type { Location } from './parse/text.js';
 import { loadProject, type Project } from './project.js';
-import { REPORT_SCHEMA, type FileRole, type Finding, type NotCheckedEntry, type Report, type Severity } from './report.js';
+import { REPORT_SCHEMA, type Finding, type NotCheckedEntry, type Report, type Severity } from './report.js';
 import { CATALOGUE_RULES, DOCTOR_RULES, FILE_PROBLEMS } from './rules/index.js';
-import { isNotChecked, type Rule } from './rules/types.js';
+import { isNotChecked, REQUIRED_FIELD, type Needed, type ProjectWith, type Rule } from './rules/types.js';
 
-const present: Record<FileRole, (p: Project) => boolean> = {
-  'fly.toml': (p) => !!p.fly,
-  Dockerfile: (p) => !!p.dockerfile,
-  entrypoint: (p) => !!p.entrypoint,
-  'config.json': (p) => !!p.config,
-  Makefile: (p) => !!p.makefile,
-  workflow: (p) => p.workflows.length > 0,
-  '.env': (p) => !!p.dotenv,
-};
+/**
+ * Whether the files a rule needs were found. A rule's `needs` is what its type was inferred from (see `rule()`),
+ * so passing the check is what lets the rule read those fields as present.
+ */
+function provides(project: Project, needs: readonly Needed[]): project is ProjectWith<Needed> {
+  return needs.every((role) => project[REQUIRED_FIELD[role]] !== undefined);
+}
 
 interface Texts {
   symptom: string;
@@ -37,22 +35,40 @@ export async function runDoctor(dir: string): Promise<Report> {
   const notChecked: NotCheckedEntry[] = [];
   let checked = 0;
   const add = (id: string, catalogue: boolean, texts: Texts, severity: Severity, where: Location, message: string) =>
-    findings.push({ id, catalogue, severity, file: where.file, line: where.line, column: where.column, message, symptom: texts.symptom, fix: texts.fix });
+    findings.push({
+      id,
+      catalogue,
+      severity,
+      file: where.file,
+      line: where.line,
+      column: where.column,
+      message,
+      symptom: texts.symptom,
+      fix: texts.fix,
+    });
 
-  for (const problem of project.problems) add(problem.id, false, FILE_PROBLEMS[problem.id], problem.severity, problem.where, problem.message);
+  for (const problem of project.problems)
+    add(problem.id, false, FILE_PROBLEMS[problem.id], problem.severity, problem.where, problem.message);
 
   const run = (id: string, catalogue: boolean, rule: Rule, texts: Texts) => {
-    const missing = rule.needs?.find((role) => !present[role](project));
-    if (missing) {
-      notChecked.push({ id, catalogue, reason: `no ${missing} was found` });
+    if (!provides(project, rule.needs)) {
+      const missing = rule.needs.find((role) => project[REQUIRED_FIELD[role]] === undefined);
+      notChecked.push({ id, catalogue, reason: `no ${missing ?? 'file'} was found` });
       return;
     }
     try {
-      const reason = rule.check({ project, found: (where, message, severity = rule.severity) => add(id, catalogue, texts, severity, where, message) });
+      const reason = rule.check({
+        project,
+        found: (where, message, severity = rule.severity) => add(id, catalogue, texts, severity, where, message),
+      });
       if (typeof reason === 'string') notChecked.push({ id, catalogue, reason });
       else checked++;
     } catch (error) {
-      notChecked.push({ id, catalogue, reason: `internal error: ${(error as Error).stack ?? error}` });
+      notChecked.push({
+        id,
+        catalogue,
+        reason: `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      });
     }
   };
   for (const [id, entry] of Object.entries(CATALOGUE_RULES) as [GotchaId, (typeof CATALOGUE_RULES)[GotchaId]][]) {

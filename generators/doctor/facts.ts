@@ -21,7 +21,8 @@ export function imageStages(p: Project): DockerStage[] {
 }
 
 /** Shell run while the image is built (RUN in the final image's stages). */
-export const buildScripts = (p: Project): ShellScript[] => imageStages(p).flatMap((stage) => stage.runs.map((run) => run.script).filter(defined));
+export const buildScripts = (p: Project): ShellScript[] =>
+  imageStages(p).flatMap((stage) => stage.runs.map((run) => run.script).filter(defined));
 
 /** Shell run by people and CI: Makefile recipes and workflow steps. */
 export const operatorScripts = (p: Project): ShellScript[] => [
@@ -76,14 +77,23 @@ export function aptPackages(p: Project): Installed[] {
 /** npm packages the image installs globally (npm install -g / --global, npm i -g). */
 export function npmGlobals(p: Project): Installed[] {
   return runs(buildScripts(p))
-    .filter((run) => run.name === 'npm' && ['install', 'i', 'add'].includes(positional(run.args)[0] ?? '') && run.args.some((arg) => arg.value === '-g' || arg.value === '--global' || arg.value === '--location=global'))
+    .filter(
+      (run) =>
+        run.name === 'npm' &&
+        ['install', 'i', 'add'].includes(positional(run.args)[0] ?? '') &&
+        run.args.some((arg) => arg.value === '-g' || arg.value === '--global' || arg.value === '--location=global'),
+    )
     .flatMap((run) =>
       run.args
         .filter((arg) => !arg.prefix.startsWith('-') && !['install', 'i', 'add'].includes(arg.value ?? ''))
         .map((arg) => {
           const spec = arg.value ?? arg.prefix;
           const at = spec.indexOf('@', 1);
-          return { name: at === -1 ? spec : spec.slice(0, at), version: at === -1 ? undefined : spec.slice(at + 1), where: whereWord(run, arg) };
+          return {
+            name: at === -1 ? spec : spec.slice(0, at),
+            version: at === -1 ? undefined : spec.slice(at + 1),
+            where: whereWord(run, arg),
+          };
         }),
     );
 }

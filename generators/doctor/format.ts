@@ -8,7 +8,10 @@ type Style = keyof typeof CODES;
 export function formatReport(report: Report, { color, dir }: { color: boolean; dir: string }): string {
   const paint = (style: Style, text: string) => (color ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);
   const lines: string[] = [];
-  lines.push(`${paint('bold', 'doctor')} ${dir}: ${report.files.map((file) => (file.path.endsWith(file.role) ? file.path : `${file.path} (${file.role})`)).join(', ') || 'no files'}`, '');
+  lines.push(
+    `${paint('bold', 'doctor')} ${dir}: ${report.files.map((file) => (file.path.endsWith(file.role) ? file.path : `${file.path} (${file.role})`)).join(', ') || 'no files'}`,
+    '',
+  );
 
   const byFile = new Map<string, Finding[]>();
   for (const finding of report.findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
@@ -35,6 +38,8 @@ export function formatReport(report: Report, { color, dir }: { color: boolean; d
   const { errors, warnings, checked, notChecked } = report.summary;
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} (${checked} rules checked, ${notChecked} not checked)`;
-  lines.push(errors ? paint('red', `✖ ${counts}`) : warnings ? paint('yellow', `⚠ ${counts}`) : paint('green', `✔ ${counts}`));
+  lines.push(
+    errors ? paint('red', `✖ ${counts}`) : warnings ? paint('yellow', `⚠ ${counts}`) : paint('green', `✔ ${counts}`),
+  );
   return `${lines.join('\n')}\n`;
 }

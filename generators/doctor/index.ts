@@ -19,6 +19,9 @@ export default class DoctorGenerator extends Generator<Record<string, never>, Do
   async audit(): Promise<void> {
     // yo runs in the folder it was started in; a relative dir stays relative so the report shows it as typed.
     const dir = this.options.dir ?? '.';
-    process.exitCode = await main([isAbsolute(dir) ? dir : relative(process.cwd(), resolve(this.destinationRoot(), dir)) || '.', ...(this.options.json ? ['--json'] : [])]);
+    process.exitCode = await main([
+      isAbsolute(dir) ? dir : relative(process.cwd(), resolve(this.destinationRoot(), dir)) || '.',
+      ...(this.options.json ? ['--json'] : []),
+    ]);
   }
 }

@@ -5,8 +5,10 @@
  * version moves it. A test checks both give the same functions.
  */
 export interface PaperclipSchema {
-  paperclipConfigSchema: { safeParse(data: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } };
-  findPaperclipConfigKeyWarnings(data: unknown): { path: string; suggestion?: string }[];
+  paperclipConfigSchema: {
+    safeParse(data: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } };
+  };
+  findPaperclipConfigKeyWarnings: (data: unknown) => { path: string; suggestion?: string }[];
 }
 
 let loaded: PaperclipSchema | undefined;

@@ -7,7 +7,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, posix } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
-import { parseDockerfile, startCommand, type DockerfileModel, type DockerStage, type Located } from './parse/dockerfile.js';
+import {
+  parseDockerfile,
+  startCommand,
+  type DockerfileModel,
+  type DockerStage,
+  type Located,
+} from './parse/dockerfile.js';
 import { JsonError, parseJson, type JsonDocument } from './parse/json.js';
 import { parseMakefile, type MakefileModel } from './parse/makefile.js';
 import { basename, parseShell, type ShellScript } from './parse/shell.js';
@@ -63,7 +69,9 @@ function stageChain(stage: DockerStage): DockerStage[] {
 
 /** The repository file that the image has at `imagePath`, through the COPY/ADD that put it there. */
 export function repoFileFor(dir: string, stage: DockerStage, imagePath: string): string | undefined {
-  const copies = stageChain(stage).flatMap((s) => s.copies).filter((copy) => copy.from === undefined);
+  const copies = stageChain(stage)
+    .flatMap((s) => s.copies)
+    .filter((copy) => copy.from === undefined);
   for (const copy of copies.reverse()) {
     const dest = copy.dest.value;
     for (const source of copy.sources) {
@@ -94,7 +102,12 @@ function execAsShell(parser: Parser, file: string, words: Located[], env: Map<st
     starts.push({ offset: text.length, at: word.at });
     text += `'${word.value.replace(/'/g, `'\\''`)}'`;
   }
-  return parseShell(parser, { file, text, map: (offset) => starts.findLast((start) => start.offset <= offset)?.at ?? starts[0]!.at, env });
+  return parseShell(parser, {
+    file,
+    text,
+    map: (offset) => starts.findLast((start) => start.offset <= offset)?.at ?? { line: 1, column: 1 },
+    env,
+  });
 }
 
 const INIT = new Set(['tini', 'tini-static', 'dumb-init', 'catatonit', 'exec', '--']);
@@ -102,8 +115,7 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash']);
 
 /** The path of the script a start command runs (skipping an init like tini and an explicit shell), if any. */
 function scriptPath(words: Located[]): Located | undefined {
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
+  for (const [i, word] of words.entries()) {
     const name = basename(word.value);
     if (INIT.has(name) || word.value.startsWith('-')) continue;
     if (SHELLS.has(name)) {
@@ -117,7 +129,7 @@ function scriptPath(words: Located[]): Located | undefined {
 }
 
 export function loadProject(dir: string, parser: Parser): Project {
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(dir).isDirectory();
   } catch {
@@ -142,7 +154,9 @@ export function loadProject(dir: string, parser: Parser): Project {
   }
   const fly = project.fly?.doc;
   const mounts = fly?.get(['mounts']);
-  const mount = Array.isArray(mounts) ? (mounts[0] as Record<string, unknown> | undefined) : (mounts as Record<string, unknown> | undefined);
+  const mount = Array.isArray(mounts)
+    ? (mounts[0] as Record<string, unknown> | undefined)
+    : (mounts as Record<string, unknown> | undefined);
   if (typeof mount?.destination === 'string') project.mount = mount.destination.replace(/\/$/, '') || '/';
 
   // Dockerfile
@@ -152,28 +166,52 @@ export function loadProject(dir: string, parser: Parser): Project {
   if (flyText === undefined && dockerText === undefined) {
     throw new DoctorError(`${dir} has neither a fly.toml nor a Dockerfile: nothing to check`);
   }
-  if (flyText === undefined) problem('file-missing', 'error', 'fly.toml', top, 'no fly.toml: fly deploy has no app configuration (mounts, checks, VM size)');
+  if (flyText === undefined)
+    problem(
+      'file-missing',
+      'error',
+      'fly.toml',
+      top,
+      'no fly.toml: fly deploy has no app configuration (mounts, checks, VM size)',
+    );
   if (dockerText === undefined) {
     if (typeof fly?.get(['build', 'image']) !== 'string') {
       const at = fly?.valueAt(['build', 'dockerfile']) ?? top;
-      problem('file-missing', 'error', typeof named === 'string' ? 'fly.toml' : dockerfilePath, at, `no ${dockerfilePath}: fly deploy has nothing to build`);
+      problem(
+        'file-missing',
+        'error',
+        typeof named === 'string' ? 'fly.toml' : dockerfilePath,
+        at,
+        `no ${dockerfilePath}: fly deploy has nothing to build`,
+      );
     }
   } else {
     project.files.push({ role: 'Dockerfile', path: dockerfilePath });
     try {
       project.dockerfile = parseDockerfile(dockerfilePath, dockerText, parser);
     } catch (error) {
-      problem('file-unparseable', 'error', dockerfilePath, top, `${dockerfilePath} has no build stage: ${(error as Error).message}`);
+      problem(
+        'file-unparseable',
+        'error',
+        dockerfilePath,
+        top,
+        `${dockerfilePath} has no build stage: ${(error as Error).message}`,
+      );
     }
   }
 
   // The machine's environment: image ENV, then fly.toml [env].
   const dockerfile = project.dockerfile;
-  if (dockerfile) for (const [name, entry] of dockerfile.final.env) project.env.set(name, { value: entry.value, where: { file: dockerfile.file, ...entry.at } });
+  if (dockerfile)
+    for (const [name, entry] of dockerfile.final.env)
+      project.env.set(name, { value: entry.value, where: { file: dockerfile.file, ...entry.at } });
   const flyEnv = fly?.get(['env']);
   if (flyEnv && typeof flyEnv === 'object') {
     for (const [name, value] of Object.entries(flyEnv as Record<string, unknown>)) {
-      project.env.set(name, { value: String(value), where: { file: 'fly.toml', ...(fly!.valueAt(['env', name]) ?? top) } });
+      project.env.set(name, {
+        value: String(value),
+        where: { file: 'fly.toml', ...(fly?.valueAt(['env', name]) ?? top) },
+      });
     }
   }
   const envValues = new Map([...project.env].map(([name, entry]) => [name, entry.value]));
@@ -181,16 +219,35 @@ export function loadProject(dir: string, parser: Parser): Project {
   // The entrypoint script, through the COPY that put it in the image.
   if (dockerfile) {
     const start = startCommand(dockerfile.final);
-    if (start) project.start = { words: start.words, shell: start.shell ?? execAsShell(parser, dockerfile.file, start.words, envValues) };
+    if (start)
+      project.start = {
+        words: start.words,
+        shell: start.shell ?? execAsShell(parser, dockerfile.file, start.words, envValues),
+      };
     const script = start ? scriptPath(start.words) : undefined;
     if (script) {
       const file = script.value.startsWith('/') ? repoFileFor(dir, dockerfile.final, script.value) : undefined;
       const text = file === undefined ? undefined : readText(dir, file);
       if (file === undefined || text === undefined) {
-        problem('file-missing', 'warning', dockerfile.file, script.at, `the start command runs ${script.value}, which no COPY brings from this repository: its checks are skipped`);
-      } else if (text.includes('\0') || (/^#!/.test(text) && !/^#!\s*\S*(\/|\s)(ba|da|a)?sh\b/.test(text.split('\n')[0]!))) {
+        problem(
+          'file-missing',
+          'warning',
+          dockerfile.file,
+          script.at,
+          `the start command runs ${script.value}, which no COPY brings from this repository: its checks are skipped`,
+        );
+      } else if (
+        text.includes('\0') ||
+        (/^#!/.test(text) && !/^#!\s*\S*(\/|\s)(ba|da|a)?sh\b/.test(text.split('\n')[0] ?? ''))
+      ) {
         const kind = text.includes('\0') ? 'a binary file' : text.split('\n')[0];
-        problem('file-unparseable', 'warning', file, top, `${file} is not a shell script (${kind}): its checks are skipped`);
+        problem(
+          'file-unparseable',
+          'warning',
+          file,
+          top,
+          `${file} is not a shell script (${kind}): its checks are skipped`,
+        );
       } else {
         project.files.push({ role: 'entrypoint', path: file });
         const index = new LineIndex(text);
@@ -199,7 +256,14 @@ export function loadProject(dir: string, parser: Parser): Project {
     }
   }
   for (const script of [project.entrypoint].filter((s): s is ShellScript => s !== undefined)) {
-    if (script.errors[0]) problem('file-unparseable', 'warning', script.source.file, script.errors[0], 'the shell parser could not follow this part of the script: checks here may miss something');
+    if (script.errors[0])
+      problem(
+        'file-unparseable',
+        'warning',
+        script.source.file,
+        script.errors[0],
+        'the shell parser could not follow this part of the script: checks here may miss something',
+      );
   }
 
   // config.json: what PAPERCLIP_CONFIG names in the image, else whatever COPY ships a config.json.
@@ -207,8 +271,15 @@ export function loadProject(dir: string, parser: Parser): Project {
     const configured = project.env.get('PAPERCLIP_CONFIG')?.value;
     let file = configured ? repoFileFor(dir, dockerfile.final, configured) : undefined;
     if (file === undefined) {
-      for (const copy of stageChain(dockerfile.final).flatMap((s) => s.copies).filter((c) => c.from === undefined).reverse()) {
-        const shipped = copy.sources.find((source) => basename(source.value) === 'config.json' || (basename(copy.dest.value) === 'config.json' && copy.sources.length === 1));
+      for (const copy of stageChain(dockerfile.final)
+        .flatMap((s) => s.copies)
+        .filter((c) => c.from === undefined)
+        .reverse()) {
+        const shipped = copy.sources.find(
+          (source) =>
+            basename(source.value) === 'config.json' ||
+            (basename(copy.dest.value) === 'config.json' && copy.sources.length === 1),
+        );
         if (shipped && existsSync(join(dir, shipped.value))) {
           file = rel(normalize(shipped.value));
           break;
@@ -222,7 +293,13 @@ export function loadProject(dir: string, parser: Parser): Project {
         project.config = { file, doc: parseJson(text) };
       } catch (error) {
         if (!(error instanceof JsonError)) throw error;
-        problem('file-unparseable', 'error', file, error.at, `${file} is not valid JSON (${error.message}): Paperclip refuses to start with it`);
+        problem(
+          'file-unparseable',
+          'error',
+          file,
+          error.at,
+          `${file} is not valid JSON (${error.message}): Paperclip refuses to start with it`,
+        );
       }
     }
   }
@@ -231,16 +308,25 @@ export function loadProject(dir: string, parser: Parser): Project {
   const makefilePath = ['GNUmakefile', 'makefile', 'Makefile'].find((name) => readText(dir, name) !== undefined);
   if (makefilePath) {
     project.files.push({ role: 'Makefile', path: makefilePath });
-    project.makefile = parseMakefile(makefilePath, readText(dir, makefilePath)!, parser);
+    project.makefile = parseMakefile(makefilePath, readText(dir, makefilePath) ?? '', parser);
     for (const script of project.makefile.rules.flatMap((rule) => rule.recipe)) {
-      if (script.errors[0]) problem('file-unparseable', 'warning', makefilePath, script.errors[0], 'the shell parser could not follow this recipe: checks here may miss something');
+      if (script.errors[0])
+        problem(
+          'file-unparseable',
+          'warning',
+          makefilePath,
+          script.errors[0],
+          'the shell parser could not follow this recipe: checks here may miss something',
+        );
     }
   }
 
   // GitHub workflows
   const workflowsDir = join(dir, '.github', 'workflows');
   if (existsSync(workflowsDir) && statSync(workflowsDir).isDirectory()) {
-    for (const name of readdirSync(workflowsDir).filter((entry) => /\.ya?ml$/.test(entry)).sort()) {
+    for (const name of readdirSync(workflowsDir)
+      .filter((entry) => /\.ya?ml$/.test(entry))
+      .sort()) {
       const path = `.github/workflows/${name}`;
       const text = readText(dir, path);
       if (text === undefined) continue;

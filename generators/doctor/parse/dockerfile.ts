@@ -56,7 +56,10 @@ export interface DockerfileModel {
   final: DockerStage;
 }
 
-const position = (range: { start: { line: number; character: number } }): Position => ({ line: range.start.line + 1, column: range.start.character + 1 });
+const position = (range: { start: { line: number; character: number } }): Position => ({
+  line: range.start.line + 1,
+  column: range.start.character + 1,
+});
 const located = (argument: Argument): Located => ({ value: argument.getValue(), at: position(argument.getRange()) });
 
 /** `docker.io/library/node:24-slim` → name `node`, tag `24-slim`. */
@@ -67,22 +70,49 @@ export function splitImage(ref: string): { name: string; tag?: string; digest?: 
   const tag = colon > slash ? withoutDigest.slice(colon + 1) : undefined;
   let name = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
   const parts = name.split('/');
-  if (parts.length > 1 && (parts[0]!.includes('.') || parts[0]!.includes(':') || parts[0] === 'localhost')) parts.shift();
+  const registry = parts[0] ?? '';
+  if (parts.length > 1 && (registry.includes('.') || registry.includes(':') || registry === 'localhost')) parts.shift();
   if (parts[0] === 'library') parts.shift();
   name = parts.join('/');
   return { name, tag, digest };
 }
 
-const absolute = (path: string, workdir: string): string => (path.startsWith('/') ? path : `${workdir.replace(/\/$/, '')}/${path}`);
+const absolute = (path: string, workdir: string): string =>
+  path.startsWith('/') ? path : `${workdir.replace(/\/$/, '')}/${path}`;
 
-function execSpec(instruction: Instruction, file: string, index: LineIndex, parser: Parser, env: ReadonlyMap<string, string>): DockerExec {
+function execSpec(
+  instruction: Instruction,
+  file: string,
+  index: LineIndex,
+  parser: Parser,
+  env: ReadonlyMap<string, string>,
+): DockerExec {
   const json = (instruction as unknown as { getJSONStrings?: () => Argument[] }).getJSONStrings?.() ?? [];
   const at = position(instruction.getRange());
-  if (json.length) return { exec: true, words: json.map((argument) => ({ value: (argument as unknown as { getJSONValue(): string }).getJSONValue(), at: position(argument.getRange()) })), at };
-  return { exec: false, words: instruction.getArguments().map(located), shell: shellOf(instruction, file, index, parser, env), at };
+  if (json.length)
+    return {
+      exec: true,
+      words: json.map((argument) => ({
+        value: (argument as unknown as { getJSONValue(): string }).getJSONValue(),
+        at: position(argument.getRange()),
+      })),
+      at,
+    };
+  return {
+    exec: false,
+    words: instruction.getArguments().map(located),
+    shell: shellOf(instruction, file, index, parser, env),
+    at,
+  };
 }
 
-function shellOf(instruction: Instruction, file: string, index: LineIndex, parser: Parser, env: ReadonlyMap<string, string>): ShellScript | undefined {
+function shellOf(
+  instruction: Instruction,
+  file: string,
+  index: LineIndex,
+  parser: Parser,
+  env: ReadonlyMap<string, string>,
+): ShellScript | undefined {
   const argumentsRange = instruction.getArgumentsRange();
   if (!argumentsRange) return undefined;
   const from = index.offset(argumentsRange.start.line, argumentsRange.start.character);
@@ -96,13 +126,20 @@ export function parseDockerfile(file: string, text: string, parser: Parser): Doc
   const stages: DockerStage[] = [];
   const globalArgs = new Map<string, Located>();
   let stage: DockerStage | undefined;
-  const values = (s: DockerStage) => new Map([...[...s.args].map(([k, v]) => [k, v.value] as const), ...[...s.env].map(([k, v]) => [k, v.value] as const)]);
+  const values = (s: DockerStage) =>
+    new Map([
+      ...[...s.args].map(([k, v]) => [k, v.value] as const),
+      ...[...s.env].map(([k, v]) => [k, v.value] as const),
+    ]);
 
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
     const at = position(instruction.getRange());
     if (keyword === 'FROM') {
-      const expanded = instruction.getExpandedArguments().map((argument) => argument.getValue()).filter((value) => !value.startsWith('--'));
+      const expanded = instruction
+        .getExpandedArguments()
+        .map((argument) => argument.getValue())
+        .filter((value) => !value.startsWith('--'));
       const ref = expanded[0] ?? '';
       const asAt = expanded.findIndex((value) => value.toLowerCase() === 'as');
       const base = stages.find((candidate) => candidate.name !== undefined && candidate.name === ref.toLowerCase());
@@ -125,27 +162,42 @@ export function parseDockerfile(file: string, text: string, parser: Parser): Doc
       continue;
     }
     if (!stage) {
-      if (keyword === 'ARG') for (const argument of instruction.getArguments()) {
-        const [name, ...rest] = argument.getValue().split('=');
-        globalArgs.set(name!, { value: rest.join('='), at: position(argument.getRange()) });
-      }
+      if (keyword === 'ARG')
+        for (const argument of instruction.getArguments()) {
+          const [name, ...rest] = argument.getValue().split('=');
+          globalArgs.set(name ?? '', { value: rest.join('='), at: position(argument.getRange()) });
+        }
       continue;
     }
     switch (keyword) {
       case 'ENV':
-        for (const property of (instruction as unknown as { getProperties(): { getName(): string; getValue(): string | null; getNameRange(): { start: { line: number; character: number } } }[] }).getProperties()) {
-          stage.env.set(property.getName(), { value: property.getValue() ?? '', at: position(property.getNameRange()) });
+        for (const property of (
+          instruction as unknown as {
+            getProperties(): {
+              getName(): string;
+              getValue(): string | null;
+              getNameRange(): { start: { line: number; character: number } };
+            }[];
+          }
+        ).getProperties()) {
+          stage.env.set(property.getName(), {
+            value: property.getValue() ?? '',
+            at: position(property.getNameRange()),
+          });
         }
         break;
       case 'ARG':
         for (const argument of instruction.getArguments()) {
           const [name, ...rest] = argument.getValue().split('=');
-          const value = rest.length ? rest.join('=') : (globalArgs.get(name!)?.value ?? '');
-          stage.args.set(name!, { value, at: position(argument.getRange()) });
+          const value = rest.length ? rest.join('=') : (globalArgs.get(name ?? '')?.value ?? '');
+          stage.args.set(name ?? '', { value, at: position(argument.getRange()) });
         }
         break;
       case 'USER':
-        stage.user = instruction.getArguments()[0] ? located(instruction.getArguments()[0]!) : undefined;
+        {
+          const user = instruction.getArguments()[0];
+          stage.user = user ? located(user) : undefined;
+        }
         break;
       case 'WORKDIR': {
         const dir = instruction.getArguments()[0]?.getValue();
@@ -154,13 +206,22 @@ export function parseDockerfile(file: string, text: string, parser: Parser): Doc
       }
       case 'COPY':
       case 'ADD': {
-        const flags = (instruction as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags();
+        const flags = (
+          instruction as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }
+        ).getFlags();
         const json = (instruction as unknown as { getJSONStrings?: () => Argument[] }).getJSONStrings?.() ?? [];
         const parts = json.length
-          ? json.map((argument) => ({ value: (argument as unknown as { getJSONValue(): string }).getJSONValue(), at: position(argument.getRange()) }))
-          : instruction.getArguments().filter((argument) => !argument.getValue().startsWith('--')).map(located);
+          ? json.map((argument) => ({
+              value: (argument as unknown as { getJSONValue(): string }).getJSONValue(),
+              at: position(argument.getRange()),
+            }))
+          : instruction
+              .getArguments()
+              .filter((argument) => !argument.getValue().startsWith('--'))
+              .map(located);
         if (parts.length < 2) break;
-        const dest = parts[parts.length - 1]!;
+        const dest = parts[parts.length - 1];
+        if (!dest) break;
         const sources = parts.slice(0, -1);
         const destPath = absolute(dest.value, stage.workdir);
         stage.copies.push({
@@ -205,4 +266,5 @@ export function startCommand(stage: DockerStage): { words: Located[]; shell?: Sh
 }
 
 /** Every value the image's environment holds at run time (ENV of the final stage). */
-export const imageEnv = (model: DockerfileModel): Map<string, string> => new Map([...model.final.env].map(([name, entry]) => [name, entry.value]));
+export const imageEnv = (model: DockerfileModel): Map<string, string> =>
+  new Map([...model.final.env].map(([name, entry]) => [name, entry.value]));

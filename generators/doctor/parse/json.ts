@@ -27,7 +27,8 @@ export function parseJson(text: string): JsonDocument {
     const first = errors[0];
     throw new JsonError(first ? printParseErrorCode(first.error) : 'empty file', index.at(first?.offset ?? 0));
   }
-  const positionOf = (node: Node): Position => index.at(node.parent?.type === 'property' ? node.parent.offset : node.offset);
+  const positionOf = (node: Node): Position =>
+    index.at(node.parent?.type === 'property' ? node.parent.offset : node.offset);
   return {
     data: JSON.parse(text),
     keyAt: (path) => {
@@ -36,7 +37,7 @@ export function parseJson(text: string): JsonDocument {
     },
     nearest: (path) => {
       for (let length = path.length; length > 0; length--) {
-        const node = findNodeAtLocation(root, path.slice(0, length) as (string | number)[]);
+        const node = findNodeAtLocation(root, path.slice(0, length));
         if (node) return positionOf(node);
       }
       return index.at(root.offset);

@@ -54,7 +54,7 @@ function stripComment(line: string): string {
 
 /** Index of the parenthesis or brace closing the reference opened at `open`. */
 function closing(text: string, open: number): number {
-  const opener = text[open]!;
+  const opener = text[open];
   const closer = opener === '(' ? ')' : '}';
   let depth = 0;
   for (let i = open; i < text.length; i++) {
@@ -70,20 +70,26 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
   const lines = text.split('\n');
   const lineStart: number[] = [];
   lines.reduce((offset, line) => (lineStart.push(offset), offset + line.length + 1), 0);
+  const lineAt = (n: number): string => lines[n] ?? '';
+  const startOf = (n: number): number => lineStart[n] ?? text.length;
   let recipePrefix = '\t';
   let rule: { targets: string[]; at: Position; lines: Mapped[] } | undefined;
   const pendingRules: { targets: string[]; at: Position; lines: Mapped[] }[] = [];
   const conditions: string[] = [];
   let inDefine = false;
-  const feature = (name: string, since: string, offset: number) => model.features.push({ name, since, at: index.at(offset) });
+  const feature = (name: string, since: string, offset: number) =>
+    model.features.push({ name, since, at: index.at(offset) });
 
   const scanFunctions = (line: string, offset: number) => {
-    for (const match of line.matchAll(/\$[({](file|guile|let|intcmp)\s/g)) feature(`$(${match[1]} ...)`, FUNCTIONS_SINCE[match[1]!]!, offset + match.index!);
+    for (const match of line.matchAll(/\$[({](file|guile|let|intcmp)\s/g)) {
+      const name = match[1] ?? '';
+      feature(`$(${name} ...)`, FUNCTIONS_SINCE[name] ?? '4.0', offset + match.index);
+    }
   };
 
   for (let i = 0; i < lines.length; i++) {
-    const first = lines[i]!;
-    const offset = lineStart[i]!;
+    const first = lineAt(i);
+    const offset = startOf(i);
     if (inDefine) {
       if (/^\s*endef\b/.test(first)) inDefine = false;
       continue;
@@ -94,16 +100,16 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
       let j = i;
       let skip = recipePrefix.length;
       for (;;) {
-        const line = lines[j]!;
+        const line = lineAt(j);
         for (let k = skip; k < line.length; k++) {
-          mapped.text += line[k];
-          mapped.offsets.push(lineStart[j]! + k);
+          mapped.text += line.charAt(k);
+          mapped.offsets.push(startOf(j) + k);
         }
         if (!line.endsWith('\\') || j + 1 >= lines.length) break;
         mapped.text += '\n';
-        mapped.offsets.push(lineStart[j]! + line.length);
+        mapped.offsets.push(startOf(j) + line.length);
         j++;
-        skip = lines[j]!.startsWith(recipePrefix) ? recipePrefix.length : 0;
+        skip = lineAt(j).startsWith(recipePrefix) ? recipePrefix.length : 0;
       }
       scanFunctions(mapped.text, offset);
       rule.lines.push(mapped);
@@ -113,36 +119,47 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
     // A makefile line, with its continuations joined.
     let logical = first;
     let j = i;
-    while (logical.endsWith('\\') && j + 1 < lines.length) logical = `${logical.slice(0, -1)} ${lines[++j]!}`;
+    while (logical.endsWith('\\') && j + 1 < lines.length) logical = `${logical.slice(0, -1)} ${lineAt(++j)}`;
     i = j;
     const line = stripComment(logical).trimEnd();
     if (!line.trim()) continue;
     scanFunctions(line, offset);
     const trimmed = line.trim();
-    const directive = /^(ifeq|ifneq|ifdef|ifndef|else|endif|define|undefine|include|-include|sinclude|export|unexport|vpath)\b\s*(.*)$/.exec(trimmed);
+    const directive =
+      /^(ifeq|ifneq|ifdef|ifndef|else|endif|define|undefine|include|-include|sinclude|export|unexport|vpath)\b\s*(.*)$/.exec(
+        trimmed,
+      );
     if (directive) {
       const [, word, rest] = directive as unknown as [string, string, string];
       if (word.startsWith('if')) conditions.push(rest);
       else if (word === 'endif') conditions.pop();
       else if (word === 'define') {
         inDefine = true;
-        if (/\s(:::=|::=|:=|\?=|\+=|!=|=)\s*$/.test(` ${rest}`)) feature('define with an assignment operator', '3.82', offset);
+        if (/\s(:::=|::=|:=|\?=|\+=|!=|=)\s*$/.test(` ${rest}`))
+          feature('define with an assignment operator', '3.82', offset);
       } else if (word === 'undefine') feature('undefine', '3.82', offset);
       if (!(word === 'export' && ASSIGNMENT.test(rest))) {
         rule = undefined;
         continue;
       }
     }
-    if (/\$[({]error\s/.test(trimmed) && conditions.some((condition) => /MAKE_VERSION|\.FEATURES/.test(condition))) model.versionGuard ??= index.at(offset);
+    if (/\$[({]error\s/.test(trimmed) && conditions.some((condition) => /MAKE_VERSION|\.FEATURES/.test(condition)))
+      model.versionGuard ??= index.at(offset);
     const assignment = ASSIGNMENT.exec(trimmed);
     if (assignment) {
       const [, modifiers, name, operator, value] = assignment as unknown as [string, string, string, string, string];
-      if (OPERATOR_SINCE[operator]) feature(operator, OPERATOR_SINCE[operator]!, offset + first.indexOf(operator));
+      const since = OPERATOR_SINCE[operator];
+      if (since) feature(operator, since, offset + first.indexOf(operator));
       if (/\bprivate\b/.test(modifiers)) feature('private', '3.82', offset);
       if (name === '.SHELLFLAGS' || name === '.RECIPEPREFIX') feature(name, '3.82', offset + first.indexOf(name));
       if (name === '.RECIPEPREFIX') recipePrefix = value.trim()[0] ?? '\t';
       const previous = model.variables.get(name);
-      const stored = operator === '+=' && previous ? `${previous.value} ${value}` : operator === '?=' && previous ? previous.value : value;
+      const stored =
+        operator === '+=' && previous
+          ? `${previous.value} ${value}`
+          : operator === '?=' && previous
+            ? previous.value
+            : value;
       model.variables.set(name, { value: stored, at: index.at(offset) });
       rule = undefined;
       continue;
@@ -160,7 +177,7 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
       const semicolon = first.indexOf(';', first.indexOf(':'));
       if (semicolon !== -1 && !first.slice(0, semicolon).includes('#')) {
         const recipe = first.slice(semicolon + 1);
-        rule.lines.push({ text: recipe, offsets: [...recipe].map((_, k) => offset + semicolon + 1 + k) });
+        rule.lines.push({ text: recipe, offsets: Array.from(recipe, (_, k) => offset + semicolon + 1 + k) });
       }
       continue;
     }
@@ -175,14 +192,14 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
     };
     const { text: source, offsets } = mapped;
     for (let k = 0; k < source.length; k++) {
-      const char = source[k]!;
+      const char = source.charAt(k);
       if (char !== '$') {
         out.text += char;
-        out.offsets.push(offsets[k]!);
+        out.offsets.push(offsets[k] ?? 0);
         continue;
       }
       const next = source[k + 1];
-      const at = offsets[k]!;
+      const at = offsets[k] ?? 0;
       if (next === '$') {
         push('$', at);
         k++;
@@ -198,7 +215,7 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
         else if (/^[^\s,:()]+$/.test(name)) {
           const value = model.variables.get(name)?.value;
           if (value !== undefined && depth < 10) {
-            const inner = expand({ text: value, offsets: [...value].map(() => at) }, target, depth + 1);
+            const inner = expand({ text: value, offsets: Array.from(value, () => at) }, target, depth + 1);
             out.text += inner.text;
             out.offsets.push(...inner.offsets);
           }
@@ -214,7 +231,11 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
 
   const toScript = (mapped: Mapped): ShellScript => {
     const { text: shellText, offsets } = mapped;
-    return parseShell(parser, { file, text: shellText, map: (at) => index.at(offsets[Math.min(at, offsets.length - 1)] ?? 0) });
+    return parseShell(parser, {
+      file,
+      text: shellText,
+      map: (at) => index.at(offsets[Math.min(at, offsets.length - 1)] ?? 0),
+    });
   };
 
   for (const pending of pendingRules) {
@@ -224,7 +245,7 @@ export function parseMakefile(file: string, text: string, parser: Parser): Makef
     }
     const target = pending.targets[0] ?? '';
     const stripPrefix = (mapped: Mapped): Mapped => {
-      const match = /^[\s@+-]*/.exec(mapped.text)![0].length;
+      const match = /^[\s@+-]*/.exec(mapped.text)?.[0].length ?? 0;
       return { text: mapped.text.slice(match), offsets: mapped.offsets.slice(match) };
     };
     let recipe: ShellScript[];

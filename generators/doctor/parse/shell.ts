@@ -22,7 +22,13 @@ export interface ShellSource {
 }
 
 /** A snippet copied verbatim from a file, starting at `offset` of that file. */
-export function verbatimSource(file: string, index: LineIndex, offset: number, length?: number, env?: ReadonlyMap<string, string>): ShellSource {
+export function verbatimSource(
+  file: string,
+  index: LineIndex,
+  offset: number,
+  length?: number,
+  env?: ReadonlyMap<string, string>,
+): ShellSource {
   const text = index.text.slice(offset, length === undefined ? undefined : offset + length);
   return { file, text, map: (at) => index.at(offset + at), env };
 }
@@ -79,7 +85,10 @@ let loading: Promise<Parser> | undefined;
 function grammarPath(): string {
   const shipped = fileURLToPath(new URL('./tree-sitter-bash.wasm', import.meta.url));
   if (existsSync(shipped)) return shipped;
-  return join(dirname(createRequire(import.meta.url).resolve('tree-sitter-bash/package.json')), 'tree-sitter-bash.wasm');
+  return join(
+    dirname(createRequire(import.meta.url).resolve('tree-sitter-bash/package.json')),
+    'tree-sitter-bash.wasm',
+  );
 }
 
 /** Loads the grammar once per process. */
@@ -154,25 +163,30 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
         const value = node.childForFieldName('value');
         const entry = assigned.get(name) ?? { nodes: [], appends: false, at: source.map(node.startIndex) };
         entry.nodes.push(value ?? node); // `X=` assigns the empty string
-        if (node.children.some((child) => child?.type === '+=')) entry.appends = true;
+        if (node.children.some((child) => child.type === '+=')) entry.appends = true;
         assigned.set(name, entry);
       }
     } else if (type === 'declaration_command') {
       // `export X` / `declare X` without a value still mark the variable as the script's.
-      for (const child of cursor.currentNode.namedChildren) if (child?.type === 'variable_name') declared.set(child.text, source.map(child.startIndex));
+      for (const child of cursor.currentNode.namedChildren)
+        if (child.type === 'variable_name') declared.set(child.text, source.map(child.startIndex));
     } else if (type === 'command') commandNodes.push({ node: cursor.currentNode, context });
     if (LEAVES.has(type)) return;
     let stdinText = context.stdinText;
     if (type === 'redirected_statement') {
       stdinText = [];
       for (const redirect of cursor.currentNode.namedChildren) {
-        if (redirect?.type === 'heredoc_redirect') {
-          const body = redirect.namedChildren.find((child) => child?.type === 'heredoc_body');
+        if (redirect.type === 'heredoc_redirect') {
+          const body = redirect.namedChildren.find((child) => child.type === 'heredoc_body');
           if (body) stdinText.push(body.text);
-        } else if (redirect?.type === 'herestring_redirect') stdinText.push(redirect.namedChildren.map((child) => child?.text ?? '').join(' '));
+        } else if (redirect.type === 'herestring_redirect')
+          stdinText.push(redirect.namedChildren.map((child) => child.text).join(' '));
       }
     }
-    const inFunction = type === 'function_definition' ? (cursor.currentNode.childForFieldName('name')?.text ?? context.inFunction) : context.inFunction;
+    const inFunction =
+      type === 'function_definition'
+        ? (cursor.currentNode.childForFieldName('name')?.text ?? context.inFunction)
+        : context.inFunction;
     if (!cursor.gotoFirstChild()) return;
     const kids: { type: string; named: boolean }[] = [];
     do kids.push({ type: cursor.nodeType, named: cursor.nodeIsNamed });
@@ -187,7 +201,11 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
       walk(
         {
           condition: context.condition || type === 'list' || inCondition,
-          captured: context.captured || type === 'command_substitution' || type === 'process_substitution' || (type === 'pipeline' && kid.named && i !== lastNamed),
+          captured:
+            context.captured ||
+            type === 'command_substitution' ||
+            type === 'process_substitution' ||
+            (type === 'pipeline' && kid.named && i !== lastNamed),
           inFunction,
           background: kids[i + 1]?.type === '&' || (context.background && STATEMENT_WRAPPERS.has(type)),
           stdinText: STATEMENT_WRAPPERS.has(type) ? stdinText : [],
@@ -207,7 +225,7 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
   function arrayOf(name: string): Piece[] | undefined {
     const entry = assigned.get(name);
     if (!entry || entry.nodes.some((node) => node.type !== 'array')) return undefined;
-    return entry.nodes.flatMap((node) => node.namedChildren.filter((child): child is Node => child !== null).flatMap((child) => expand(child)));
+    return entry.nodes.flatMap((node) => node.namedChildren.flatMap((child) => expand(child)));
   }
 
   /** Whether a variable is set, and to what when that is known. Unset means: not by the script nor its environment. */
@@ -238,8 +256,8 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
 
   /** `${...}`: plain, with a default (`:-`, `-`, `:=`, `=`), `[@]` of an array; anything else is unknown. */
   function expandBraced(node: Node, quoted: boolean): Piece[] {
-    const inner = node.namedChildren.filter((child): child is Node => child !== null);
-    const operator = node.children.find((child) => child && !child.isNamed && !['${', '}'].includes(child.type))?.type;
+    const inner = node.namedChildren;
+    const operator = node.children.find((child) => !child.isNamed && !['${', '}'].includes(child.type))?.type;
     const first = inner[0];
     if (first?.type === 'subscript') {
       const name = first.childForFieldName('name')?.text ?? first.namedChildren[0]?.text;
@@ -280,9 +298,10 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
         return [{ value: text, prefix: text }];
       }
       case 'string': {
-        const parts = node.namedChildren.filter((child): child is Node => child !== null);
-        if (parts.length === 1 && parts[0]!.type === 'expansion') {
-          const pieces = expandBraced(parts[0]!, true);
+        const parts = node.namedChildren;
+        const only = parts.length === 1 ? parts[0] : undefined;
+        if (only?.type === 'expansion') {
+          const pieces = expandBraced(only, true);
           if (pieces.length !== 1) return pieces;
         }
         // Text between the quotes that tree-sitter leaves unnamed (e.g. spaces) is kept by slicing.
@@ -311,7 +330,7 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
       case 'expansion':
         return expandBraced(node, quoted);
       case 'concatenation': {
-        const parts = node.namedChildren.filter((child): child is Node => child !== null);
+        const parts = node.namedChildren;
         return [joinPieces(parts.flatMap((part) => expand(part, quoted).map((piece) => ({ ...piece, split: false }))))];
       }
       default:
@@ -345,11 +364,11 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
   for (const { node, context } of commandNodes) {
     const words: Word[] = [];
     const nameNode = node.childForFieldName('name');
-    if (nameNode) for (const child of nameNode.namedChildren) if (child) words.push(...wordsOf(child));
-    for (const argument of node.childrenForFieldName('argument')) if (argument) words.push(...wordsOf(argument));
+    if (nameNode) for (const child of nameNode.namedChildren) words.push(...wordsOf(child));
+    for (const argument of node.childrenForFieldName('argument')) words.push(...wordsOf(argument));
     const assignments = new Map<string, string | undefined>();
     for (const child of node.namedChildren) {
-      if (child?.type !== 'variable_assignment') continue;
+      if (child.type !== 'variable_assignment') continue;
       const name = child.childForFieldName('name')?.text;
       const value = child.childForFieldName('value');
       if (name) assignments.set(name, value ? joinPieces(expand(value)).value : '');
@@ -371,14 +390,19 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
 
   // The words the script uses anywhere outside comments: its commands' words, here-documents, assigned values.
   script.words = [
-    ...script.commands.flatMap((command) => [...command.words, ...command.stdinText.map((text) => ({ value: text, prefix: text, raw: text, at: command.at }))]),
-    ...[...assigned.values()].flatMap((entry) => entry.nodes.map((node) => ({ value: node.text, prefix: node.text, raw: node.text, at: entry.at }))),
+    ...script.commands.flatMap((command) => [
+      ...command.words,
+      ...command.stdinText.map((text) => ({ value: text, prefix: text, raw: text, at: command.at })),
+    ]),
+    ...[...assigned.values()].flatMap((entry) =>
+      entry.nodes.map((node) => ({ value: node.text, prefix: node.text, raw: node.text, at: entry.at })),
+    ),
   ];
 
   const errors: Node[] = [];
   const collect = (node: Node) => {
     if (node.type === 'ERROR' || node.isMissing) errors.push(node);
-    else if (node.hasError) for (const child of node.children) if (child) collect(child);
+    else if (node.hasError) for (const child of node.children) collect(child);
   };
   collect(root);
   script.errors = errors.map((node) => source.map(node.startIndex));
@@ -388,7 +412,8 @@ export function parseShell(parser: Parser, source: ShellSource): ShellScript {
   return script;
 }
 
-const isDollarAt = (word: Word) => word.raw === '"$@"' || word.raw === '$@' || word.raw === '"${@}"' || word.raw === '"$*"';
+const isDollarAt = (word: Word) =>
+  word.raw === '"$@"' || word.raw === '$@' || word.raw === '"${@}"' || word.raw === '"$*"';
 
 /**
  * Every command the script runs, with calls of its own functions expanded: `as_app_user paperclipai run`
@@ -400,18 +425,24 @@ export function invocations(script: ShellScript): Command[] {
   const shifts = new Map<string, number>();
   for (const command of script.commands) {
     if (!command.inFunction) continue;
-    if (command.words.some(isDollarAt)) bodies.set(command.inFunction, [...(bodies.get(command.inFunction) ?? []), command]);
-    if (command.words[0]?.value === 'shift') shifts.set(command.inFunction, (shifts.get(command.inFunction) ?? 0) + Number(command.words[1]?.value ?? 1));
+    if (command.words.some(isDollarAt))
+      bodies.set(command.inFunction, [...(bodies.get(command.inFunction) ?? []), command]);
+    if (command.words[0]?.value === 'shift')
+      shifts.set(command.inFunction, (shifts.get(command.inFunction) ?? 0) + Number(command.words[1]?.value ?? 1));
   }
   const out: Command[] = [];
   const visit = (command: Command, depth: number) => {
     out.push(command);
     const name = command.words[0]?.value;
-    const body = name === undefined ? undefined : bodies.get(name);
-    if (!body || depth > 4 || command.via.includes(name!)) return;
-    for (const inner of body) {
-      const words = inner.words.flatMap((word) => (isDollarAt(word) ? command.words.slice(1 + (shifts.get(name!) ?? 0)) : [word]));
-      visit({ ...command, words, via: [...command.via, name!], stdinText: [...command.stdinText, ...inner.stdinText] }, depth + 1);
+    if (name === undefined || depth > 4 || command.via.includes(name)) return;
+    for (const inner of bodies.get(name) ?? []) {
+      const words = inner.words.flatMap((word) =>
+        isDollarAt(word) ? command.words.slice(1 + (shifts.get(name) ?? 0)) : [word],
+      );
+      visit(
+        { ...command, words, via: [...command.via, name], stdinText: [...command.stdinText, ...inner.stdinText] },
+        depth + 1,
+      );
     }
   };
   for (const command of script.commands) visit(command, 0);
@@ -424,7 +455,7 @@ export const basename = (path: string): string => path.slice(path.lastIndexOf('/
 export function programName(word: Word): string {
   if (word.value !== undefined) return basename(word.value);
   const literalTail = /\/([\w.+-]+)["']?$/.exec(word.raw);
-  return literalTail ? literalTail[1]! : basename(word.prefix);
+  return literalTail?.[1] ?? basename(word.prefix);
 }
 
 /** A program that runs another program given after its own options (and what it changes on the way). */
@@ -457,139 +488,143 @@ const INIT_WRAPPERS = new Set(['tini', 'tini-static', 'dumb-init', 'catatonit'])
 const USER_ARG_WRAPPERS = new Set(['gosu', 'su-exec', 's6-setuidgid']);
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash']);
 
-const optionValue = (args: Word[], i: number, long: string, short?: string): { value?: string; next: number } | undefined => {
+const optionValue = (
+  args: Word[],
+  i: number,
+  long: string,
+  short?: string,
+): { value?: string; next: number } | undefined => {
   const text = args[i]?.value ?? args[i]?.prefix ?? '';
   if (text === long || (short && text === short)) return { value: args[i + 1]?.value, next: i + 2 };
   if (text.startsWith(`${long}=`)) return { value: text.slice(long.length + 1), next: i + 1 };
-  if (short && text.startsWith(short) && text.length > short.length && !text.startsWith('--')) return { value: text.slice(short.length), next: i + 1 };
+  if (short && text.startsWith(short) && text.length > short.length && !text.startsWith('--'))
+    return { value: text.slice(short.length), next: i + 1 };
   return undefined;
 };
 
 /** What a command runs in the end; several results for `sh -c '...'` or `su -c '...'` strings with many commands. */
 export function effective(command: Command, words = command.words, wrappers: Wrapper[] = [], depth = 0): Effective[] {
   const env = new Map(command.assignments);
-  let i = 0;
   const chain = [...wrappers];
-  const nested = (text: string | undefined, at: Position): Effective[] => {
-    if (text === undefined || depth > 3) return [];
-    const inner = parseShell(command.script.parser, { file: command.script.source.file, text, map: () => at, env: command.script.source.env });
-    return inner.commands.flatMap((candidate) => effective({ ...candidate, at, via: command.via, background: command.background, condition: command.condition }, candidate.words, chain, depth + 1));
+  /** The word at k as far as it is known (its value, or its known prefix). */
+  const text = (k: number): string => words[k]?.value ?? words[k]?.prefix ?? '';
+  const isOption = (k: number): boolean => words[k]?.value?.startsWith('-') ?? false;
+  const nested = (script: string | undefined, at: Position): Effective[] => {
+    if (script === undefined || depth > 3) return [];
+    const inner = parseShell(command.script.parser, {
+      file: command.script.source.file,
+      text: script,
+      map: () => at,
+      env: command.script.source.env,
+    });
+    return inner.commands.flatMap((candidate) =>
+      effective(
+        { ...candidate, at, via: command.via, background: command.background, condition: command.condition },
+        candidate.words,
+        chain,
+        depth + 1,
+      ),
+    );
   };
-  while (i < words.length) {
-    const word = words[i]!;
-    const name = basename(word.value ?? '');
+  let i = 0;
+  for (let word = words[i]; word?.value !== undefined; word = words[i]) {
+    const name = basename(word.value);
     const at = word.at;
-    if (word.value === undefined) break;
     if (PLAIN_WRAPPERS.has(name)) {
       if (name === 'exec') chain.push({ name, setsHome: false, login: false, at });
       i++;
-      while (words[i]?.value?.startsWith('-')) i++;
-      continue;
-    }
-    if (name === 'nice') {
+      while (isOption(i)) i++;
+    } else if (name === 'nice') {
       i++;
-      if (words[i]?.value === '-n') i += 2;
-      else if (words[i]?.value?.startsWith('-')) i++;
-      continue;
-    }
-    if (INIT_WRAPPERS.has(name)) {
+      if (text(i) === '-n') i += 2;
+      else if (isOption(i)) i++;
+    } else if (INIT_WRAPPERS.has(name)) {
       i++;
-      while (words[i]?.value?.startsWith('-')) if (words[i++]!.value === '--') break;
-      continue;
-    }
-    if (name === 'timeout') {
+      while (isOption(i)) if (text(i++) === '--') break;
+    } else if (name === 'timeout') {
       i++;
-      while (words[i]?.value?.startsWith('-')) {
-        const flag = words[i]!.value!;
-        i += flag === '-s' || flag === '-k' ? 2 : 1;
-      }
+      while (isOption(i)) i += text(i) === '-s' || text(i) === '-k' ? 2 : 1;
       i++; // the duration
       chain.push({ name, setsHome: false, login: false, at });
-      continue;
-    }
-    if (name === 'env') {
+    } else if (name === 'env') {
       i++;
       while (i < words.length) {
-        const text = words[i]!.value ?? words[i]!.prefix;
-        if (text === '-u' || text === '-C') i += 2;
-        else if (text.startsWith('-')) i++;
-        else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(text)) {
-          const eq = text.indexOf('=');
-          env.set(text.slice(0, eq), words[i]!.value === undefined ? undefined : text.slice(eq + 1));
+        const current = text(i);
+        if (current === '-u' || current === '-C') i += 2;
+        else if (current.startsWith('-')) i++;
+        else if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(current)) {
+          const eq = current.indexOf('=');
+          env.set(current.slice(0, eq), words[i]?.value === undefined ? undefined : current.slice(eq + 1));
           i++;
         } else break;
       }
-      continue;
-    }
-    if (name === 'npx') {
+    } else if (name === 'npx') {
       i++;
-      while (words[i]?.value?.startsWith('-')) i += words[i]!.value === '-p' || words[i]!.value === '--package' ? 2 : 1;
-      continue;
-    }
-    if (USER_ARG_WRAPPERS.has(name)) {
+      while (isOption(i)) i += text(i) === '-p' || text(i) === '--package' ? 2 : 1;
+    } else if (USER_ARG_WRAPPERS.has(name)) {
       chain.push({ name, user: words[i + 1]?.value, setsHome: name !== 's6-setuidgid', login: false, at });
       i += 2;
-      continue;
-    }
-    if (name === 'setpriv') {
+    } else if (name === 'setpriv') {
       const wrapper: Wrapper = { name, setsHome: false, login: false, at };
       i++;
-      while (words[i]?.prefix.startsWith('-')) {
+      while (text(i).startsWith('-')) {
         const reuid = optionValue(words, i, '--reuid', '--ruid') ?? optionValue(words, i, '--euid');
         if (reuid) wrapper.user = reuid.value;
-        if (words[i]!.prefix === '--reset-env') wrapper.setsHome = true;
+        if (text(i) === '--reset-env') wrapper.setsHome = true;
         i = reuid?.next ?? i + 1;
       }
       chain.push(wrapper);
-      continue;
-    }
-    if (name === 'sudo') {
+    } else if (name === 'sudo') {
       const wrapper: Wrapper = { name, user: 'root', setsHome: true, login: false, at };
       i++;
-      while (words[i]?.prefix.startsWith('-')) {
-        const user = optionValue(words, i, '--user', '-u');
-        if (user) wrapper.user = user.value;
-        if (words[i]!.value === '--') {
+      while (text(i).startsWith('-')) {
+        if (text(i) === '--') {
           i++;
           break;
         }
+        const user = optionValue(words, i, '--user', '-u');
+        if (user) wrapper.user = user.value;
         i = user?.next ?? i + 1;
       }
       chain.push(wrapper);
-      continue;
-    }
-    if (name === 'runuser' || name === 'su') {
+    } else if (name === 'runuser' || name === 'su') {
       const wrapper: Wrapper = { name, setsHome: true, login: false, at };
       let script: string | undefined;
       let scriptAt = at;
+      let userGiven = false;
       i++;
       while (i < words.length) {
-        const text = words[i]!.value ?? words[i]!.prefix;
+        const current = text(i);
         const user = optionValue(words, i, '--user', '-u');
         const commandText = optionValue(words, i, '--command', '-c');
-        const shell = optionValue(words, i, '--shell', '-s') ?? optionValue(words, i, '--group', '-g') ?? optionValue(words, i, '--supp-group', '-G');
-        if (text === '--') {
+        const skipped =
+          optionValue(words, i, '--shell', '-s') ??
+          optionValue(words, i, '--group', '-g') ??
+          optionValue(words, i, '--supp-group', '-G');
+        if (current === '--') {
           i++;
           break;
         }
         if (user) {
           wrapper.user = user.value;
+          userGiven = true;
           i = user.next;
         } else if (commandText) {
           script = commandText.value;
-          scriptAt = words[i + (commandText.next - i - 1)]!.at;
+          scriptAt = words[commandText.next - 1]?.at ?? at;
           i = commandText.next;
-        } else if (shell) i = shell.next;
-        else if (text === '-' || text === '-l' || text === '--login') {
+        } else if (skipped) i = skipped.next;
+        else if (current === '-' || current === '-l' || current === '--login') {
           wrapper.login = true;
           i++;
-        } else if (text === '-m' || text === '-p' || text === '--preserve-environment') {
+        } else if (current === '-m' || current === '-p' || current === '--preserve-environment') {
           wrapper.setsHome = false;
           i++;
-        } else if (text.startsWith('-')) i++;
-        else if (name === 'su' || (name === 'runuser' && wrapper.user === undefined)) {
+        } else if (current.startsWith('-')) i++;
+        else if (name === 'su' || !userGiven) {
           // su [options] user [args]; runuser user -c cmd
-          wrapper.user ??= words[i]!.value;
+          wrapper.user ??= words[i]?.value;
+          userGiven = true;
           i++;
           if (name === 'su') {
             const rest = words.slice(i);
@@ -605,15 +640,14 @@ export function effective(command: Command, words = command.words, wrappers: Wra
       chain.push(wrapper);
       if (script !== undefined || i >= words.length) {
         const inner = nested(script, scriptAt);
-        return inner.length ? inner : [{ name, head: word, args: words.slice(i), wrappers: chain, env, command, at: command.at }];
+        return inner.length
+          ? inner
+          : [{ name, head: word, args: words.slice(i), wrappers: chain, env, command, at: command.at }];
       }
-      continue;
-    }
-    if (SHELLS.has(name)) {
+    } else if (SHELLS.has(name) && words.some((candidate, index) => index > i && candidate.value === '-c')) {
       const c = words.findIndex((candidate, index) => index > i && candidate.value === '-c');
-      if (c !== -1) return nested(words[c + 1]?.value, words[c + 1]?.at ?? at);
-    }
-    break;
+      return nested(words[c + 1]?.value, words[c + 1]?.at ?? at);
+    } else break;
   }
   const head = words[i];
   if (!head) return [];
@@ -621,7 +655,11 @@ export function effective(command: Command, words = command.words, wrappers: Wra
 }
 
 /** The first argument that is not an option (a subcommand such as `run` or `deploy`). */
-export const positional = (args: Word[], from = 0): string[] => args.slice(from).filter((word) => !word.prefix.startsWith('-')).map((word) => word.value ?? word.prefix);
+export const positional = (args: Word[], from = 0): string[] =>
+  args
+    .slice(from)
+    .filter((word) => !word.prefix.startsWith('-'))
+    .map((word) => word.value ?? word.prefix);
 
 /** Whether an option is given: `--name`, `--name=value`, or one of the short forms. */
 export function hasOption(args: Word[], ...names: string[]): Word | undefined {
@@ -630,12 +668,12 @@ export function hasOption(args: Word[], ...names: string[]): Word | undefined {
 
 /** The value of `--name=value` or `--name value`, with the word that holds the value. */
 export function optionOf(args: Word[], name: string): { value?: string; prefix: string; word: Word } | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!;
+  for (const [i, word] of args.entries()) {
     if (word.prefix.startsWith(`${name}=`)) {
       return { value: word.value?.slice(name.length + 1), prefix: word.prefix.slice(name.length + 1), word };
     }
-    if (word.value === name && args[i + 1]) return { value: args[i + 1]!.value, prefix: args[i + 1]!.prefix, word: args[i + 1]! };
+    const next = args[i + 1];
+    if (word.value === name && next) return { value: next.value, prefix: next.prefix, word: next };
   }
   return undefined;
 }

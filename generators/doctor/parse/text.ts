@@ -22,10 +22,10 @@ export class LineIndex {
     let high = this.starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.starts[mid]! <= offset) low = mid;
+      if ((this.starts[mid] ?? 0) <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, column: offset - this.starts[low]! + 1 };
+    return { line: low + 1, column: offset - (this.starts[low] ?? 0) + 1 };
   }
 
   /** Offset of a 0-based line and character (the Language Server convention dockerfile-ast uses). */
@@ -41,4 +41,8 @@ export class LineIndex {
   }
 }
 
-export const locate = (file: string, position: Position): Location => ({ file, line: position.line, column: position.column });
+export const locate = (file: string, position: Position): Location => ({
+  file,
+  line: position.line,
+  column: position.column,
+});

@@ -24,7 +24,10 @@ export class TomlError extends Error {
 }
 
 const pathKey = (path: TomlPath): string => JSON.stringify(path);
-const start = (node: { loc: { start: { line: number; column: number } } }): Position => ({ line: node.loc.start.line, column: node.loc.start.column + 1 });
+const start = (node: { loc: { start: { line: number; column: number } } }): Position => ({
+  line: node.loc.start.line,
+  column: node.loc.start.column + 1,
+});
 
 export function parseFlyToml(text: string): TomlDocument {
   let program: AST.TOMLProgram;
@@ -39,7 +42,10 @@ export function parseFlyToml(text: string): TomlDocument {
   const visitValue = (node: AST.TOMLContentNode, path: (string | number)[]) => {
     values.set(pathKey(path), start(node));
     if (node.type === 'TOMLInlineTable') for (const pair of node.body) visitPair(pair, path);
-    if (node.type === 'TOMLArray') node.elements.forEach((element, index) => visitValue(element, [...path, index]));
+    if (node.type === 'TOMLArray')
+      node.elements.forEach((element, index) => {
+        visitValue(element, [...path, index]);
+      });
   };
   const visitPair = (pair: AST.TOMLKeyValue, base: (string | number)[]) => {
     const path = [...base];
@@ -61,6 +67,11 @@ export function parseFlyToml(text: string): TomlDocument {
     data,
     keyAt: (path) => keys.get(pathKey(path)),
     valueAt: (path) => values.get(pathKey(path)) ?? keys.get(pathKey(path)),
-    get: (path) => path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined), data),
+    get: (path) =>
+      path.reduce<unknown>(
+        (node, key) =>
+          node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined,
+        data,
+      ),
   };
 }

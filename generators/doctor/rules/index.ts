@@ -4,9 +4,34 @@
  * DOCTOR_RULES are traps the catalogue does not have (yet): each carries its own symptom and fix.
  */
 import type { GotchaId } from '../../lib/gotchas.js';
-import { absolutePaths, configInvalid, configUnknownKey, connectionString, metaVersion, systemPostgres } from './config.js';
-import { flycastHttpOnly, gracePeriod, healthCheckHost, killTimeout, memoryFloor, noAutostop, restartPolicy } from './fly.js';
-import { apiUrlLoopback, dbOwnerExtensions, migrationsAutoApply, node24, pinnedAgentClis, postgresBinPath, secretsStaySecret, tailscalePinned, volumeShadowsImage } from './image.js';
+import {
+  absolutePaths,
+  configInvalid,
+  configUnknownKey,
+  connectionString,
+  metaVersion,
+  systemPostgres,
+} from './config.js';
+import {
+  flycastHttpOnly,
+  gracePeriod,
+  healthCheckHost,
+  killTimeout,
+  memoryFloor,
+  noAutostop,
+  restartPolicy,
+} from './fly.js';
+import {
+  apiUrlLoopback,
+  dbOwnerExtensions,
+  migrationsAutoApply,
+  node24,
+  pinnedAgentClis,
+  postgresBinPath,
+  secretsStaySecret,
+  tailscalePinned,
+  volumeShadowsImage,
+} from './image.js';
 import {
   allowedHostnamesReplace,
   bootstrapExitCode,
@@ -69,12 +94,13 @@ export const DOCTOR_RULES = {
 export const FILE_PROBLEMS = {
   'file-missing': {
     title: 'a file the deployment needs is missing',
-    symptom: 'fly deploy or the machine\'s start needs this file; doctor also cannot check what it would hold.',
+    symptom: "fly deploy or the machine's start needs this file; doctor also cannot check what it would hold.",
     fix: 'Add the file, or point fly.toml / the Dockerfile at where it is.',
   },
   'file-unparseable': {
     title: 'a file does not parse',
-    symptom: 'The tool that reads this file (flyctl, Docker, Paperclip, bash) rejects it or reads it differently than intended.',
+    symptom:
+      'The tool that reads this file (flyctl, Docker, Paperclip, bash) rejects it or reads it differently than intended.',
     fix: 'Correct the syntax at the position given.',
   },
 } as const;
