@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the generators without a global `yo`:
 //   npx generator-paperclip-fly [app|fly|postgres|tailscale] [--cwd <folder>] [flags]
+//   npx generator-paperclip-fly doctor [dir] [--json]   (audits a repository; no Yeoman involved)
 // --cwd generates into <folder> (created if missing) instead of the current folder.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,13 @@ if (!nodeIsSupported(process.versions.node)) {
 }
 
 const args = process.argv.slice(2);
+if (args[0] === 'doctor') {
+  const { main } = await import('../dist/generators/doctor/cli.js');
+  const code = await main(args.slice(1));
+  // Exit only once stdout is flushed (a pipe is asynchronous on some systems).
+  process.stdout.write('', () => process.exit(code));
+  await new Promise(() => {});
+}
 const name = GENERATORS.includes(args[0]) ? args.shift() : 'app';
 // Yeoman's own --cwd takes no value in this command; handle it here.
 const cwdAt = args.findIndex((arg) => arg === '--cwd' || arg.startsWith('--cwd='));
