@@ -11,20 +11,35 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPostgresBin, startExternalPostgres, type ExternalPostgres } from './lib/external-postgres.js';
-import { freePort } from './lib/http.js';
+import { freePort, sleep } from './lib/http.js';
 import { run, type CommandResult } from './lib/podman.js';
+import { writeFaultFigures } from './lib/results.js';
 import { ROOT, generateProject, nodeBinary } from './lib/project.js';
 
 const PG_BIN = hostPostgresBin() ?? '';
+/** Time to recover from each fault (the largest of a test's cases), written to bench/e2e-results.json. */
+const figures: Record<string, number> = {};
+const slowest = (key: string, seconds: number) => {
+  figures[key] = Math.max(figures[key] ?? 0, seconds);
+};
 let work: string;
 let startSh: string;
+/** start.sh of a project with an external database and no Tailscale. */
+let startShExternal: string;
 let stash: string;
 
 /** Runs `start.sh` sourced, then one of its functions with arguments. */
-function call(fn: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+function call(
+  fn: string,
+  args: string[],
+  env: Record<string, string> = {},
+  script = startSh,
+  timeoutSeconds?: number,
+): Promise<CommandResult> {
   // $0 is not the script's path, so its `main` guard sees a sourced file.
-  return run('bash', ['-c', 'script=$1; shift; source "$script"; "$@"', 'data-path-test', startSh, fn, ...args], {
+  return run('bash', ['-c', 'script=$1; shift; source "$script"; "$@"', 'data-path-test', script, fn, ...args], {
     allowFailure: true,
+    timeoutSeconds,
     env: {
       PG_BIN,
       // Node >= 24 first on PATH; Paperclip's schema is resolved from this package's own dependencies.
@@ -57,10 +72,14 @@ beforeAll(async () => {
     readFileSync(join(project, 'start.sh'), 'utf8').replace(/^readonly RUN_USER=node$/m, 'readonly RUN_USER=postgres'),
   );
   stash = join(project, 'config.json');
+  const external = join(work, 'external');
+  await generateProject(external, ['--appName', 'pcfly-data-ext', '--postgresMode', 'external', '--no-tailscale']);
+  startShExternal = join(external, 'start.sh');
 });
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
+  if (Object.keys(figures).length) writeFaultFigures(figures);
 });
 
 describe('restore is all or nothing', () => {
@@ -113,6 +132,7 @@ describe('restore is all or nothing', () => {
   it.each(bad)('%s changes no row, is quarantined, and the boot goes on', async (_name, contents) => {
     await liveData();
     const { result, pending, left } = await restore(contents());
+    slowest('badDumpQuarantinedSeconds', result.seconds);
     expect(result.code, result.stderr).toBe(0);
     expect(await counts()).toBe('5/1000');
     expect(existsSync(pending)).toBe(false);
@@ -194,6 +214,7 @@ describe('first boot is atomic', () => {
       // Either nothing is in place yet, or a complete cluster: never a part.
       if (existsSync(pgdata)) expect(existsSync(join(pgdata, 'global', 'pg_control'))).toBe(true);
       const again = await call('init_cluster', [pgdata]);
+      slowest('interruptedInitdbNextBootInitSeconds', again.seconds);
       expect(again.code, again.stderr).toBe(0);
       expect(await clusterAnswers(pgdata)).toBe(true);
     },
@@ -228,6 +249,7 @@ describe('an invalid config.json on the volume is replaced before Paperclip star
     const file = join(dir, 'config.json');
     writeFileSync(file, contents());
     const result = await call('install_config', [file, stash]);
+    slowest('invalidConfigReplacedSeconds', result.seconds);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(valid());
     const aside = readdirSync(dir).filter((name) => /^config\.json\.invalid-\d{8}T\d{6}Z$/.test(name));
@@ -256,5 +278,163 @@ describe('an invalid config.json on the volume is replaced before Paperclip star
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(valid());
     expect(readdirSync(dir)).toEqual(['config.json']);
+  });
+});
+
+describe('transient failures are retried, a hung Paperclip is restarted', () => {
+  it('an external database down for 65 s (past the old 60 s limit) is waited for, with a line per try', async () => {
+    const db = await startExternalPostgres();
+    try {
+      await db.pause();
+      const waiting = call('wait_for_external_database', [], { DATABASE_URL: db.url }, startShExternal, 180);
+      await sleep(65_000);
+      const back = performance.now();
+      await db.resume();
+      const result = await waiting;
+      figures.externalDatabaseBackToReadySeconds = (performance.now() - back) / 1000;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/WARNING: the external PostgreSQL in DATABASE_URL is not answering \(try 1\)/);
+      expect(result.stdout).toMatch(/fine after \d+ failed tries/);
+    } finally {
+      await db.stop();
+    }
+  });
+
+  it('tailscale up rejected at boot: the boot goes on, up and serve are retried in the background', async () => {
+    const dir = mkdtempSync(join(work, 'tailscale-'));
+    const accepted = join(dir, 'accepted');
+    // FAKE tailscale: rejects the key until the file `accepted` exists, and records every call.
+    writeFileSync(
+      join(dir, 'tailscale'),
+      `#!/bin/sh\necho "$*" >>${dir}/calls\ncase "$*" in *" up "*) [ -e ${accepted} ] || { echo "invalid key" >&2; exit 1; } ;; esac\n`,
+      { mode: 0o755 },
+    );
+    setTimeout(() => {
+      writeFileSync(accepted, '');
+    }, 4000);
+    const result = await run(
+      'bash',
+      [
+        '-c',
+        'source "$1"; tailscale_up_later --auth-key=tskey-FAKE; echo BOOT-GOES-ON; wait',
+        'data-path-test',
+        startSh,
+      ],
+      { env: { PATH: `${dir}:${process.env.PATH ?? ''}`, TS_HOSTNAME: 'pcfly-data' }, timeoutSeconds: 60 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const out = result.stdout;
+    expect(out.indexOf('BOOT-GOES-ON')).toBeGreaterThan(-1);
+    expect(out.indexOf('BOOT-GOES-ON')).toBeLessThan(out.indexOf('Tailscale up as pcfly-data (after retrying)'));
+    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+    expect(calls.filter((line) => line.includes(' up ')).length).toBeGreaterThan(1);
+    expect(calls.at(-1)).toMatch(/serve --bg --https=443/);
+  });
+
+  /** A stand-in Paperclip: an HTTP server answering /api/health on a free port. */
+  async function healthServer() {
+    const port = await freePort();
+    const child = spawn(
+      nodeBinary(),
+      ['-e', `require('node:http').createServer((q, r) => r.end('{"status":"ok"}')).listen(${port}, '127.0.0.1')`],
+      { stdio: 'ignore' },
+    );
+    await sleep(500);
+    return { port, pid: child.pid!, alive: () => child.exitCode === null && child.signalCode === null, child };
+  }
+
+  it('a healthy Paperclip is left alone; a SIGSTOPped one is killed once its health has failed for the limit', async () => {
+    const server = await healthServer();
+    try {
+      await call('watchdog', [String(server.pid), '1', '3'], { PORT: String(server.port) }, startSh, 8);
+      expect(server.alive()).toBe(true);
+      process.kill(server.pid, 'SIGSTOP');
+      const stopped = performance.now();
+      const result = await call('watchdog', [String(server.pid), '1', '3'], { PORT: String(server.port) }, startSh, 60);
+      await sleep(200);
+      figures.hungPaperclipKilledAfterSeconds = (performance.now() - stopped) / 1000;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(
+        /ERROR: Paperclip \(pid \d+\) has failed its health check for 3s while running: killing it/,
+      );
+      expect(server.alive()).toBe(false);
+      expect(server.child.signalCode).toBe('SIGKILL');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a volume filled by the app user does not take PostgreSQL down', () => {
+  let mountpoint = '';
+  afterAll(async () => {
+    if (mountpoint) await run('umount', [mountpoint], { allowFailure: true });
+  });
+
+  it('fill as an unprivileged user, stop, start: the reserve is released, PostgreSQL recovers, no row lost', async () => {
+    // A small real ext4 file system, as a Fly volume is; -m 0: no root-only blocks, so only the reserve file helps.
+    const image = join(work, 'volume.img');
+    mountpoint = join(work, 'volume');
+    await run('truncate', ['-s', '160M', image]);
+    await run('mkfs.ext4', ['-q', '-m', '0', image]);
+    await run('mkdir', ['-p', mountpoint]);
+    await run('mount', ['-o', 'loop', image, mountpoint]);
+    const root = join(mountpoint, 'postgres');
+    await run('install', ['-d', '-o', 'postgres', '-g', 'postgres', '-m', '700', root]);
+    const pgdata = join(root, 'data');
+    const reserve = join(root, 'reserve');
+    expect((await call('init_cluster', [pgdata])).code).toBe(0);
+    expect((await call('keep_reserve', [reserve, '32'])).code).toBe(0);
+    expect(existsSync(reserve)).toBe(true);
+
+    const port = await freePort();
+    const socket = postgresDir('socket-');
+    const pg = (program: string, args: string[]) =>
+      run('runuser', ['-u', 'postgres', '--', join(PG_BIN, program), ...args], {
+        allowFailure: true,
+        timeoutSeconds: 60,
+      });
+    const start = () =>
+      pg('pg_ctl', [
+        '-D',
+        pgdata,
+        '-w',
+        '-t',
+        '30',
+        '-l',
+        join(socket, 'log'),
+        '-o',
+        `-p ${port} -k ${socket} -c listen_addresses=`,
+        'start',
+      ]);
+    const sql = (query: string) => pg('psql', ['-h', socket, '-p', String(port), '-XAtq', '-c', query, 'postgres']);
+    expect((await start()).code).toBe(0);
+    await sql('CREATE TABLE kept (id int); INSERT INTO kept SELECT generate_series(1, 10000)');
+
+    // The agent fills the volume as an unprivileged user, and cannot remove the reserve.
+    const agent = join(mountpoint, 'agent');
+    await run('install', ['-d', '-o', 'nobody', '-m', '755', agent]);
+    await run('runuser', ['-u', 'nobody', '--', 'dd', 'if=/dev/zero', `of=${join(agent, 'fill')}`, 'bs=1M'], {
+      allowFailure: true,
+    });
+    expect((await run('runuser', ['-u', 'nobody', '--', 'rm', '-f', reserve], { allowFailure: true })).code).not.toBe(
+      0,
+    );
+    // The full volume as PostgreSQL meets it: writes fail.
+    expect((await sql('INSERT INTO kept SELECT generate_series(1, 200000)')).stderr).toMatch(/No space left on device/);
+    await pg('pg_ctl', ['-D', pgdata, '-m', 'immediate', '-w', 'stop']);
+
+    // The next boot: the reserve is released with a loud line, then PostgreSQL recovers.
+    const booted = performance.now();
+    const released = await call('keep_reserve', [reserve, '32']);
+    expect(released.stderr).toMatch(/VOLUME FULL: \d+ MB free; released the 32 MB kept for PostgreSQL/);
+    expect(existsSync(reserve)).toBe(false);
+    expect((await start()).code).toBe(0);
+    figures.fullVolumeBootToPostgresSeconds = (performance.now() - booted) / 1000;
+    expect((await sql('SELECT count(*) FROM kept')).stdout.trim()).toBe('10000');
+    // And it can write again: without the reserve, this insert fails with "No space left on device".
+    const write = await sql('INSERT INTO kept SELECT generate_series(1, 100000)');
+    expect(write.code, write.stderr).toBe(0);
+    await pg('pg_ctl', ['-D', pgdata, '-m', 'fast', '-w', 'stop']);
   });
 });

@@ -379,6 +379,34 @@ export const GOTCHAS = [
     files: ['fly.toml'],
     source: 'research',
   },
+  {
+    id: 'dependencies-retried',
+    title: 'a dependency down at boot stops the machine',
+    symptom:
+      '`tailscale up` failing (an expired key, the control plane down) or an external database not answering within 60 s sent start.sh to exit 1: Paperclip never started and after 10 failed restarts Fly left the machine stopped.',
+    fix: 'start.sh retries with backoff (up to 30 s between tries) and a log line per try: the external database until it answers; Tailscale in the background while Paperclip starts and is reachable through make proxy.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: (s) => s.tailscale || !systemPostgres(s),
+  },
+  {
+    id: 'hung-paperclip',
+    title: 'Fly does not restart a hung server',
+    symptom:
+      'A Paperclip process that lives but no longer answers (stopped, deadlocked) fails its health checks forever: Fly only reports failing checks, it never restarts the machine for them.',
+    fix: "start.sh's watchdog kills Paperclip after its health check has failed for 5 minutes while the process lives; the supervisor then exits and the [[restart]] policy restarts the machine.",
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-full',
+    title: 'a full volume takes PostgreSQL down with it',
+    symptom:
+      'PostgreSQL, agent workspaces, ~/.npm and in-app backups share one volume: when the agent fills it, the shutdown checkpoint PANICs, the next recovery checkpoint fails and the machine never becomes healthy; nothing warned.',
+    fix: 'start.sh warns loudly below 300 MB free (at boot and every 30 s), keeps 128 MB for PostgreSQL in a root-owned file the app user cannot fill or delete and releases it at a boot that finds the volume full; fly.toml lets Fly extend the volume.',
+    files: ['start.sh', 'fly.toml'],
+    source: 'research',
+  },
 ] as const satisfies readonly Gotcha[];
 
 export type GotchaId = (typeof GOTCHAS)[number]['id'];
