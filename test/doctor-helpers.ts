@@ -13,7 +13,6 @@ export const DOCTOR_FIXTURES = join(ROOT, 'test', 'fixtures', 'doctor');
  */
 export const KNOWN_PENDING: { id: string; file: string; issue: number; why: string }[] = [
   { id: 'grace-period', file: 'fly.toml', issue: 7, why: 'grace_period = "120s" is over Fly\'s 60 s limit' },
-  { id: 'restart-policy', file: 'fly.toml', issue: 9, why: 'fly.toml sets no [[restart]] policy' },
 ];
 
 /** A copy of the clean fixture repository with the edits applied (each must match exactly once). */

@@ -110,21 +110,27 @@ describe("the seed's recipe (its Dockerfile and fly.toml verbatim, an entrypoint
       'signal-order docker/start.sh:49:1 error', // exec runuser ... paperclipai run while PostgreSQL runs
       'home-on-volume docker/start.sh:49:6 warning',
       'kill-timeout fly.toml:1:1 error', // no kill_timeout with PostgreSQL in the machine
-      'restart-policy fly.toml:1:1 warning',
+      'restart-always fly.toml:1:1 warning',
       'flycast-http-only fly.toml:19:17 warning', // force_https = true
       'grace-period fly.toml:25:18 warning', // grace_period = "120s"
     ]);
     expect(report.notChecked.map((entry) => entry.id).sort()).toEqual([
+      'atomic-initdb',
       'codex-auth-json',
+      'config-checked',
+      'dependencies-retried',
+      'hung-paperclip',
       'make-381',
       'no-public-ips',
+      'restore-all-or-nothing',
       'reusable-authkey',
       'secrets-from-shell',
       'secrets-list-fails',
       'volume-by-name',
+      'volume-full',
       'workflow-least-privilege',
     ]);
-    expect(report.summary).toEqual({ errors: 5, warnings: 16, checked: 33, notChecked: 8 });
+    expect(report.summary).toEqual({ errors: 5, warnings: 16, checked: 33, notChecked: 14 });
   });
 });
 
@@ -230,13 +236,13 @@ describe('doctor on the command line', () => {
     expect(stdout).toMatch(/^fly\.toml$/m);
     expect(stdout).toMatch(/^ {2}25:18 {2}warning {2}grace_period = "120s" is over Fly's 60 s limit.* grace-period$/m);
     expect(stdout).toMatch(/Not checked\n {2}reusable-authkey/);
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('✖ 5 errors, 16 warnings (33 rules checked, 8 not checked)');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('✖ 5 errors, 16 warnings (33 rules checked, 14 not checked)');
   });
 
   it('exits 0 on a clean repository, and colours only when asked', () => {
     const plain = doctorCli([join(DOCTOR_FIXTURES, 'clean')]);
     expect(plain.status).toBe(0);
-    expect(plain.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings (35 rules checked, 6 not checked)');
+    expect(plain.stdout.trimEnd().split('\n').at(-1)).toBe('✔ 0 errors, 0 warnings (35 rules checked, 12 not checked)');
     expect(doctorCli([join(DOCTOR_FIXTURES, 'clean')], { FORCE_COLOR: '1' }).stdout).toContain('\u001b[32m✔');
   });
 

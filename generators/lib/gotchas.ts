@@ -366,6 +366,71 @@ export const GOTCHAS = [
     files: ['ops.sh'],
     source: 'research',
   },
+  {
+    id: 'restore-all-or-nothing',
+    title: 'a broken dump half-restores, then fails every boot',
+    symptom:
+      '`pg_restore | psql --single-transaction` COMMITs when pg_restore dies midway: a dump cut at 60% (an interrupted upload) emptied one table and cut another to 120002 of 200000 rows, and the kept file failed every later boot.',
+    fix: 'start.sh reads the whole archive before touching the database, applies it in a transaction that only pg_restore can commit, and moves a dump it cannot apply aside with a loud log line so the machine boots on its old data; make restore uploads under a temporary name and renames it when complete.',
+    files: ['start.sh', 'ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'atomic-initdb',
+    title: 'a first boot killed during initdb never boots again',
+    symptom:
+      'initdb writes PG_VERSION 26 ms into a 483 ms run; killed in between, every later boot skips initdb, waits 60 s for a PostgreSQL that cannot start and exits 1.',
+    fix: 'start.sh runs initdb in a temporary folder and renames it into place when it finished; a data folder without global/pg_control left by an older boot is moved aside and initialised again.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'config-checked',
+    title: 'an empty or invalid config.json crash-loops the machine',
+    symptom:
+      'A config.json cut short by a kill during the first-boot copy, or broken by a hand edit, is kept on every boot; Paperclip throws "Invalid Paperclip config" and the machine restarts forever.',
+    fix: "start.sh checks the volume's config.json against Paperclip's own schema before starting it, saves a bad one aside with a timestamp and installs the image's copy; the copy is written beside the target and renamed.",
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'restart-always',
+    title: 'Fly stops restarting a crashing machine',
+    symptom:
+      'Without a [[restart]] policy a machine that exits non-zero is restarted at most 10 times, then stays stopped; tailnet traffic does not wake it, so a bad night (control plane down, database unreachable) leaves it off.',
+    fix: 'fly.toml sets [[restart]] policy = "always" (field names from flyctl\'s appconfig: policy, retries), and start.sh supervises Paperclip itself.',
+    files: ['fly.toml'],
+    source: 'research',
+  },
+  {
+    id: 'dependencies-retried',
+    title: 'a dependency down at boot stops the machine',
+    symptom:
+      '`tailscale up` failing (an expired key, the control plane down) or an external database not answering within 60 s sent start.sh to exit 1: Paperclip never started and after 10 failed restarts Fly left the machine stopped.',
+    fix: 'start.sh retries with backoff (up to 30 s between tries) and a log line per try: the external database until it answers; Tailscale in the background while Paperclip starts and is reachable through make proxy.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: (s) => s.tailscale || !systemPostgres(s),
+  },
+  {
+    id: 'hung-paperclip',
+    title: 'Fly does not restart a hung server',
+    symptom:
+      'A Paperclip process that lives but no longer answers (stopped, deadlocked) fails its health checks forever: Fly only reports failing checks, it never restarts the machine for them.',
+    fix: "start.sh's watchdog kills Paperclip after its health check has failed for 5 minutes while the process lives; the supervisor then exits and the [[restart]] policy restarts the machine.",
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-full',
+    title: 'a full volume takes PostgreSQL down with it',
+    symptom:
+      'PostgreSQL, agent workspaces, ~/.npm and in-app backups share one volume: when the agent fills it, the shutdown checkpoint PANICs, the next recovery checkpoint fails and the machine never becomes healthy; nothing warned.',
+    fix: 'start.sh warns loudly below 300 MB free (at boot and every 30 s), keeps 128 MB for PostgreSQL in a root-owned file the app user cannot fill or delete and releases it at a boot that finds the volume full; fly.toml lets Fly extend the volume.',
+    files: ['start.sh', 'fly.toml'],
+    source: 'research',
+  },
 ] as const satisfies readonly Gotcha[];
 
 export type GotchaId = (typeof GOTCHAS)[number]['id'];

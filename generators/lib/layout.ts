@@ -41,6 +41,25 @@ export const LAYOUT = {
   graceSeconds: 120,
   /** Paperclip drains runs (up to ~30 s) and PostgreSQL shuts down fast; Fly allows up to 300. */
   killTimeoutSeconds: 90,
+  /**
+   * start.sh's watchdog: how often it looks, and how long Paperclip may fail its health check while its process
+   * lives before it is killed (then the machine restarts). 300 s is well past the 120 s first-boot grace.
+   */
+  watchdog: { intervalSeconds: 30, hungSeconds: 300 },
+  /** Free space on the volume below which start.sh logs a loud warning at boot and from the watchdog. */
+  lowSpaceMb: 300,
+  /**
+   * Space kept for PostgreSQL: a root-owned file in its folder, which the app user cannot write or delete. A boot
+   * that finds less free space than this releases it, so PostgreSQL's recovery checkpoint has room.
+   */
+  reserveMb: 128,
+  /**
+   * Fly extends the volume by incrementGb when it is thresholdPercent full, up to limitFactor times its size
+   * (fly.toml [mounts] auto_extend_size_*; field names from flyctl's appconfig Mount).
+   */
+  autoExtend: { thresholdPercent: 80, incrementGb: 1, limitFactor: 4 },
+  /** The longest wait between two tries of a dependency that is down (external database, Tailscale). */
+  retryMaxSeconds: 30,
 } as const;
 
 /** Debian's PostgreSQL binaries for a major, found by path (they are not on PATH). */

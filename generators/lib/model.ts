@@ -137,6 +137,8 @@ export function templateData(s: Settings) {
       dirs.backups,
       dirs.restore,
     ].join(' | '),
+    /** The volume may grow to this many GB on its own (fly.toml auto_extend_size_limit). */
+    autoExtendLimitGb: s.volumeSize * LAYOUT.autoExtend.limitFactor,
     /** The first-boot invite waits as long as Fly's grace period, polling every half second. */
     healthPolls: LAYOUT.graceSeconds * 2,
     steps,
