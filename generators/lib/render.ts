@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import TOML from '@iarna/toml';
 import ejs from 'ejs';
-import * as prettier from 'prettier';
 import { gotcha, gotchaComment, gotchaMarker, gotchasFor, type GotchaId } from './gotchas.js';
+import { alignTables } from './markdown.js';
 import type { Concern, Settings } from './settings.js';
 import { parseNodeImage } from './validators.js';
 import { VERSIONS } from './versions.js';
@@ -206,13 +206,15 @@ function readTemplate(name: string): string {
   return text;
 }
 
-/** Renders one file's contents. JSON, Markdown and YAML go through prettier so output is stable. */
+/**
+ * Renders one file's contents, already in the form prettier prints (test/prettier-form.test.ts): JSON from
+ * JSON.stringify, templates as written, Markdown tables padded here. No prettier at run time: it was ~100 ms.
+ */
 export async function renderFile(file: FileSpec, s: Settings, meta: RenderMeta): Promise<string> {
   const raw = file.template
     ? ejs.render(readTemplate(file.template), templateData(s), { filename: file.template })
     : JSON.stringify(buildConfig(s, meta), null, 2);
-  const parser = /\.json$/.test(file.path) ? 'json' : /\.md$/.test(file.path) ? 'markdown' : /\.ya?ml$/.test(file.path) ? 'yaml' : undefined;
-  const text = parser ? await prettier.format(raw, { parser, printWidth: 110, proseWrap: 'preserve' }) : raw;
+  const text = file.path.endsWith('.md') ? alignTables(raw) : raw;
   // fly.toml is text from a template; refuse to write it if a value ever breaks its syntax.
   if (file.path.endsWith('.toml')) TOML.parse(text);
   return text.replace(/\n*$/, '\n');
