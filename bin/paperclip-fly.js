@@ -2,8 +2,7 @@
 // Runs the generators without a global `yo`:
 //   npx generator-paperclip-fly [app|fly|postgres|tailscale] [--cwd <folder>] [flags]
 // --cwd generates into <folder> (created if missing) instead of the current folder.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import module from 'node:module';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 24 || (major === 24 && minor < 11)) {
@@ -11,30 +10,8 @@ if (major < 24 || (major === 24 && minor < 11)) {
   process.exit(1);
 }
 
-const GENERATORS = ['app', 'fly', 'postgres', 'tailscale'];
-const args = process.argv.slice(2);
-const name = GENERATORS.includes(args[0]) ? args.shift() : 'app';
-// Yeoman's own --cwd takes no value in this command; handle it here.
-const cwdAt = args.findIndex((arg) => arg === '--cwd' || arg.startsWith('--cwd='));
-if (cwdAt !== -1) {
-  const [flag] = args.splice(cwdAt, 1);
-  const folder = flag.includes('=') ? flag.slice('--cwd='.length) : args.splice(cwdAt, 1)[0];
-  if (!folder) {
-    console.error('error: --cwd needs a folder, e.g. --cwd ../my-paperclip');
-    process.exit(1);
-  }
-  mkdirSync(folder, { recursive: true });
-  process.chdir(folder);
-}
-
-const { prepareCommand } = await import('yeoman-environment');
-const resolved = fileURLToPath(new URL(`../dist/generators/${name}/index.js`, import.meta.url));
-const command = await prepareCommand({ resolved, namespace: `paperclip-fly:${name}` });
-command.name(name === 'app' ? 'generator-paperclip-fly' : `generator-paperclip-fly ${name}`);
-try {
-  await command.parseAsync(args, { from: 'user' });
-} catch (error) {
-  // Settings errors are already one readable line; anything else keeps its stack for a bug report.
-  console.error(error?.name === 'SettingsError' ? `error: ${error.message}` : error);
-  process.exit(1);
-}
+// V8's compiled code is kept between runs (under the OS temp folder): a second run skips most parsing.
+module.enableCompileCache();
+// One file built by scripts/build.js: the CLI, the generators and Yeoman, with what --yes never needs loaded lazily.
+const { main } = await import('../dist/generators/lib/cli.bundle.js');
+await main(process.argv.slice(2));

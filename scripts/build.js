@@ -1,9 +1,12 @@
-// Compiles the generators with tsc, then copies templates beside the compiled code (tsc does not).
+// Compiles the generators with tsc, copies templates beside the compiled code (tsc does not), then bundles the
+// package bin (scripts/bundle.js).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { bundle } from './bundle.js';
 
 const require = createRequire(import.meta.url);
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', '.'], { stdio: 'inherit' });
 cpSync('generators/lib/templates', 'dist/generators/lib/templates', { recursive: true });
+await bundle();
