@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import TOML from '@iarna/toml';
 import ejs from 'ejs';
 import { gotcha, gotchaComment, gotchaMarker, gotchasFor, type GotchaId } from './gotchas.js';
+import { IMAGE_PRUNE_NOTE, imagePruneCommands, imageRemovals } from './image.js';
 import { alignTables } from './markdown.js';
 import type { Concern, Settings } from './settings.js';
 import { parseNodeImage } from './validators.js';
@@ -139,6 +140,13 @@ export function templateData(s: Settings) {
     aptPackages,
     npmPackages,
     agentChecks,
+    imagePrune: {
+      comment: [
+        commentLines(IMAGE_PRUNE_NOTE, '# '),
+        ...imageRemovals(s).map((removal) => commentLines(`${removal.what}: ${removal.why}.`, '#   ').replace(/^# {3}/, '# - ')),
+      ].join('\n'),
+      commands: imagePruneCommands(s),
+    },
     agentNames: s.agents.map((agent) => AGENT_NAMES[agent]).join(' and '),
     nodeVersion: node ? `${node.major}.${node.minor}.${node.patch}` : s.nodeImage,
     gotchas: gotchasFor(s),
