@@ -62,6 +62,8 @@ const before = process.env.BENCH_BEFORE;
 /** The commands, in the order each round runs them. */
 const COMMANDS = [
   ...ourCommands(BIN, ''),
+  // --bail takes the run through Yeoman (the direct run leaves it to Yeoman's conflicter).
+  { ...ourCommands(BIN, ' through Yeoman')[0], argv: [BIN, '--yes', '--bail'] },
   ...(before ? ourCommands(join(before, 'bin', 'paperclip-fly.js'), ' (before)') : []),
   {
     label: '@flydotio/dockerfile',

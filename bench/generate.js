@@ -1,5 +1,6 @@
 // Prints where generation's time goes inside one process (run: npm run bench):
 //   render   renderProject() alone: templates and the config object (no Yeoman)
+//   direct   the direct run (what the bin does without a terminal), into a fresh folder
 //   yeoman   the app generator in-process through yeoman-environment, into a fresh folder
 // The bin as a new process, against @flydotio/dockerfile, is bench/cli.js.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { QueuedAdapter } from '@yeoman/adapter';
 import { createEnv } from 'yeoman-environment';
+import { runDirect } from '../dist/generators/lib/direct.js';
 import { renderProject } from '../dist/generators/lib/render.js';
 import { defaultSettings } from '../dist/generators/lib/settings.js';
 
@@ -36,6 +38,10 @@ const settings = defaultSettings({ folderName: 'bench' });
 const meta = { generatedAt: '2026-01-01T00:00:00.000Z' };
 
 const render = await time('render', () => renderProject(settings, meta));
+const direct = await time('direct', async () => {
+  const code = await runDirect('app', ['--yes'], { cwd: fresh(), stdinIsTTY: false, stdoutIsTTY: false, log: () => undefined });
+  if (code !== 0) throw new Error(`direct run exited ${code}`);
+});
 const yeoman = await time('yeoman', async () => {
   // Yeoman's file log goes to a sink: only the figures are printed.
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -43,4 +49,4 @@ const yeoman = await time('yeoman', async () => {
   env.register(join(root, 'dist/generators/app/index.js'), { namespace: 'paperclip-fly:app' });
   await env.run(['paperclip-fly:app', '--yes']);
 });
-console.log(`ratio: yeoman/render ${(yeoman / render).toFixed(1)}x`);
+console.log(`ratios: direct/render ${(direct / render).toFixed(1)}x, yeoman/render ${(yeoman / render).toFixed(1)}x`);

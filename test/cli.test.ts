@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { SETTINGS } from '../generators/lib/settings.js';
 import { ROOT, tempProject } from './helpers.js';
 
 const BIN = join(ROOT, 'bin', 'paperclip-fly.js');
@@ -26,7 +26,7 @@ describe('the package bin (no global yo)', () => {
     const { status, stdout } = cli(tempProject(), ...prefix, '--help');
     expect(status).toBe(0);
     const help = stdout.replace(/\s+/g, ' ');
-    const own = SETTINGS.filter((spec: any) => name === 'app' || spec.concern === name);
+    const own = SETTINGS.filter((spec: any) => name === 'app' || spec.owner === name);
     for (const spec of own) {
       const shown = spec.defaultText ?? (Array.isArray(spec.default({}, { folderName: 'paperclip' })) ? spec.default({}, { folderName: 'paperclip' }).join(',') : String(spec.default({}, { folderName: 'paperclip' })));
       expect(help).toContain(`--${spec.key}`);
@@ -73,6 +73,15 @@ describe('the package bin (no global yo)', () => {
     expect(status).toBe(0);
     expect(readdirSync(target)).toContain('fly.toml');
     expect(JSON.parse(readFileSync(join(target, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'].appName).toBe('team-clip');
+  });
+
+  it('deletes a file that is no longer generated without asking (through Yeoman: --bail)', () => {
+    const dir = tempProject();
+    expect(cli(dir, '--yes', '--githubActions').status).toBe(0);
+    const { status, output } = cli(dir, 'fly', '--no-githubActions', '--bail');
+    expect(status, output).toBe(0);
+    expect(output).toMatch(/force \.github\/workflows\/fly-deploy\.yml/);
+    expect(existsSync(join(dir, '.github/workflows/fly-deploy.yml'))).toBe(false);
   });
 
   it('runs a sub-generator: tailscale --no-tailscale rewrites its files without prompting', () => {

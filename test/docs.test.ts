@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderGotchasDoc, renderOptionsDoc } from '../dist/generators/lib/docs.js';
-import { GOTCHAS, gotchaMarker } from '../dist/generators/lib/gotchas.js';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { renderGotchasDoc, renderOptionsDoc } from '../generators/lib/docs.js';
+import { GOTCHAS, gotchaMarker } from '../generators/lib/gotchas.js';
+import { SETTINGS } from '../generators/lib/settings.js';
 import { ROOT } from './helpers.js';
 
 const doc = (name: string) => readFileSync(join(ROOT, 'docs', name), 'utf8');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import { findPaperclipConfigKeyWarnings, paperclipConfigSchema } from '@paperclipai/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GOTCHAS, gotchaMarker, gotchasFor } from '../dist/generators/lib/gotchas.js';
-import { VERSIONS } from '../dist/generators/lib/versions.js';
+import { GOTCHAS, gotchaMarker, gotchasFor } from '../generators/lib/gotchas.js';
+import { VERSIONS } from '../generators/lib/versions.js';
 import { ROOT, generate } from './helpers.js';
 
 /** The option matrix: Tailscale on/off, PostgreSQL system/external, Codex on/off, and the other Debian base. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedForm } from '../dist/generators/lib/docs.js';
+import { allowedForm } from '../generators/lib/docs.js';
 import {
   SETTINGS,
   crossValidate,
@@ -8,7 +8,7 @@ import {
   parseSetting,
   settingsOf,
   validateStored,
-} from '../dist/generators/lib/settings.js';
+} from '../generators/lib/settings.js';
 
 const context = { folderName: 'Team Paperclip' };
 
@@ -18,7 +18,7 @@ describe('the settings schema', () => {
     for (const spec of SETTINGS as any[]) {
       expect(spec.message.length).toBeGreaterThan(3);
       expect(spec.description.length).toBeGreaterThan(10);
-      expect(['core', 'fly', 'postgres', 'tailscale']).toContain(spec.concern);
+      expect(['app', 'fly', 'postgres', 'tailscale']).toContain(spec.owner);
     }
     expect(settingsOf('tailscale').map((spec: any) => spec.key)).toEqual(['tailscale', 'tailscaleHostname', 'tailscaleImage', 'tailscaleTags']);
   });

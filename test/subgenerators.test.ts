@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILES } from '../dist/generators/lib/render.js';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { filesFor } from '../generators/lib/files.js';
+import type { Concern } from '../generators/lib/generators.js';
+import { SETTINGS } from '../generators/lib/settings.js';
 import { generate, readTree, runIn } from './helpers.js';
 
 /** Paths whose contents differ between two trees. */
@@ -11,7 +12,7 @@ function changed(before: Map<string, string>, after: Map<string, string>): strin
   return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
 }
 
-const touchedBy = (concern: string) => FILES.filter((file: any) => file.concerns.includes(concern)).map((file: any) => file.path);
+const touchedBy = (concern: Concern) => filesFor(concern).map((file) => file.path);
 
 describe('sub-generators on an existing project', () => {
   it('tailscale: turning it off rewrites every file it touches and leaves the rest byte-identical', async () => {
@@ -81,7 +82,7 @@ describe('sub-generators on an existing project', () => {
   it.each(['fly', 'postgres', 'tailscale'] as const)('%s: interactively re-asks only its own settings, defaulting to the stored ones', async (name) => {
     const { dir, files } = await generate();
     const result = await runIn(dir, name, { options: { interactive: true } });
-    const own = SETTINGS.filter((spec: any) => spec.concern === name).map((spec: any) => spec.key);
+    const own = SETTINGS.filter((spec: any) => spec.owner === name).map((spec: any) => spec.key);
     expect(result.askedQuestions.map((question) => question.name)).toEqual(own);
     // Accepting every default changes nothing.
     expect(readTree(dir)).toEqual(files);

@@ -24,7 +24,7 @@ import {
   validateVmSize,
   validateVolumeName,
   validateVolumeSize,
-} from '../dist/generators/lib/validators.js';
+} from '../generators/lib/validators.js';
 
 type Case<T> = [validator: (value: T) => true | string, good: T[], bad: T[], allowedForm: RegExp];
 

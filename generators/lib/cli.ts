@@ -1,20 +1,23 @@
 /**
  * The package bin's work (bin/paperclip-fly.js checks the Node version, then loads this, bundled):
  *   npx generator-paperclip-fly [app|fly|postgres|tailscale] [--cwd <folder>] [flags]
- * The generator classes are imported here rather than loaded by path, so the bundle holds them and Yeoman once.
+ * The generator classes are imported here rather than loaded by path, so the bundle holds them and Yeoman once;
+ * both only when a run needs Yeoman.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { prepareCommand } from 'yeoman-environment';
-import AppGenerator from '../app/index.js';
-import FlyGenerator from '../fly/index.js';
-import PostgresGenerator from '../postgres/index.js';
-import TailscaleGenerator from '../tailscale/index.js';
+import { runDirect } from './direct.js';
+import { GENERATORS as NAMES, type GeneratorName as Name } from './generators.js';
 
-const GENERATORS = { app: AppGenerator, fly: FlyGenerator, postgres: PostgresGenerator, tailscale: TailscaleGenerator } as const;
-type Name = keyof typeof GENERATORS;
+// Loaded only when a run goes to Yeoman (the bundle keeps each in a chunk of its own).
+const GENERATORS = {
+  app: () => import('../app/index.js'),
+  fly: () => import('../fly/index.js'),
+  postgres: () => import('../postgres/index.js'),
+  tailscale: () => import('../tailscale/index.js'),
+} as const satisfies Record<Name, unknown>;
 
-const isName = (arg: string | undefined): arg is Name => arg !== undefined && Object.hasOwn(GENERATORS, arg);
+const isName = (arg: string | undefined): arg is Name => (NAMES as readonly (string | undefined)[]).includes(arg);
 
 /** Takes `--cwd <folder>` / `--cwd=<folder>` out of args (Yeoman's own --cwd takes no value here). */
 function takeCwd(args: string[]): string | undefined {
@@ -37,9 +40,17 @@ export async function main(argv: readonly string[]): Promise<void> {
     mkdirSync(folder, { recursive: true });
     process.chdir(folder);
   }
+  // Non-interactive runs go without Yeoman when they can (direct.ts); the rest, and every question, through it.
+  const log = (text: string) => process.stderr.write(text);
+  const direct = await runDirect(name, args, { cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY), stdoutIsTTY: Boolean(process.stdout.isTTY), log });
+  if (direct !== undefined) {
+    process.exitCode = direct;
+    return;
+  }
+  const [{ prepareCommand }, { default: Generator }] = await Promise.all([import('yeoman-environment'), GENERATORS[name]()]);
   // `resolved` is where `yo` would load this generator from: Yeoman reads its package and templates from there.
   const resolved = fileURLToPath(new URL(`../${name}/index.js`, import.meta.url));
-  const command = await prepareCommand({ generator: GENERATORS[name] as never, resolved, namespace: `paperclip-fly:${name}` });
+  const command = await prepareCommand({ generator: Generator as never, resolved, namespace: `paperclip-fly:${name}` });
   command.name(name === 'app' ? 'generator-paperclip-fly' : `generator-paperclip-fly ${name}`);
   try {
     await command.parseAsync(args, { from: 'user' });

@@ -2,12 +2,8 @@
  * docs/options.md and docs/gotchas.md, rendered from the settings schema and the gotcha catalogue so they
  * cannot drift (scripts/write-docs.js writes them; a test checks the committed copies).
  */
-import { GOTCHAS, gotchaMarker, type Gotcha } from './gotchas.js';
+import { GOTCHAS, GOTCHA_COLUMNS, gotchaTable, tableCell as cell, type Gotcha } from './gotchas.js';
 import { SETTINGS, formatValue, type AnySettingSpec } from './settings.js';
-
-const GENERATOR_OF = { core: 'app', fly: 'fly', postgres: 'postgres', tailscale: 'tailscale' } as const;
-
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 /** The allowed form, as the validator states it for a value no setting accepts. */
 export function allowedForm(spec: AnySettingSpec): string {
@@ -20,7 +16,7 @@ export function allowedForm(spec: AnySettingSpec): string {
 export function renderOptionsDoc(): string {
   const rows = SETTINGS.map((spec) => {
     const fallback = spec.defaultText ?? `\`${formatValue(spec.default({}, { folderName: 'paperclip' }))}\``;
-    return `| \`--${spec.key}\` | ${GENERATOR_OF[spec.concern]} | ${cell(fallback)} | ${cell(allowedForm(spec))} | ${cell(spec.description)} |`;
+    return `| \`--${spec.key}\` | ${spec.owner} | ${cell(fallback)} | ${cell(allowedForm(spec))} | ${cell(spec.description)} |`;
   });
   return [
     '# Options',
@@ -54,11 +50,17 @@ export function renderGotchasDoc(): string {
   const section = (source: Gotcha['source'], title: string) => [
     `## ${title}`,
     '',
-    '| Marker | Trap | Without the fix | The fix | Files | Applies |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...(GOTCHAS as readonly Gotcha[])
-      .filter((entry) => entry.source === source)
-      .map((entry) => `| \`${gotchaMarker(entry.id)}\` | ${cell(entry.title)} | ${cell(entry.symptom)} | ${cell(entry.fix)} | ${entry.files.map((file) => `\`${file}\``).join(', ')} | ${appliesWhen(entry)} |`),
+    ...gotchaTable(
+      (GOTCHAS as readonly Gotcha[]).filter((entry) => entry.source === source),
+      [
+        GOTCHA_COLUMNS.marker,
+        GOTCHA_COLUMNS.title,
+        GOTCHA_COLUMNS.symptom,
+        GOTCHA_COLUMNS.fix,
+        GOTCHA_COLUMNS.files,
+        { header: 'Applies', cell: appliesWhen },
+      ],
+    ),
     '',
   ];
   return [

@@ -4,15 +4,9 @@
  * README's table and docs/gotchas.md are rendered from this list, and a test checks every marker is at
  * every file it names.
  */
-import type { Settings } from './settings.js';
+import { isSystemPostgres, type Settings } from './settings.js';
 
-export type GeneratedFile =
-  | 'Dockerfile'
-  | 'start.sh'
-  | 'config.json'
-  | 'fly.toml'
-  | 'Makefile'
-  | '.env.example';
+import type { GeneratedPath } from './files.js';
 
 export interface Gotcha {
   id: string;
@@ -23,14 +17,14 @@ export interface Gotcha {
   /** What the generated repo does about it. */
   fix: string;
   /** Files that carry the fix (and its comment). */
-  files: readonly GeneratedFile[];
+  files: readonly GeneratedPath[];
   /** `seed` for the 13 from the original write-up, `research` for the ones found reading Paperclip, Fly and Tailscale. */
   source: 'seed' | 'research';
   /** Only relevant for some settings (e.g. Tailscale on). */
   appliesTo?: (s: Settings) => boolean;
 }
 
-const systemPostgres = (s: Settings): boolean => s.postgresMode === 'system';
+const systemPostgres = isSystemPostgres;
 const withTailscale = (s: Settings): boolean => s.tailscale;
 
 export const GOTCHAS = [
@@ -206,7 +200,7 @@ export const GOTCHAS = [
     id: 'no-public-ips',
     title: 'the first deploy allocates public IPs',
     symptom: 'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
-    fix: 'make create allocates a private Flycast IPv6 first, and every deploy passes --no-public-ips.',
+    fix: 'make setup allocates a private Flycast IPv6 (make private-ip) before the first deploy, and every deploy passes --no-public-ips.',
     files: ['Makefile'],
     source: 'research',
   },
@@ -288,8 +282,8 @@ export const GOTCHAS = [
     id: 'secrets-stay-secret',
     title: 'secrets never land in files',
     symptom: 'Secrets written into fly.toml, the Dockerfile or a committed .env leak through git and image layers.',
-    fix: 'Secrets are generated or read at make time and passed straight to fly secrets set; start.sh unsets the Tailscale key after use.',
-    files: ['Makefile', '.env.example'],
+    fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
+    files: ['Makefile', '.env.example', 'start.sh'],
     source: 'research',
   },
 ] as const satisfies readonly Gotcha[];
@@ -307,6 +301,34 @@ export function gotchasFor(s: Settings): Gotcha[] {
 }
 
 export const gotchaMarker = (id: string): string => `[gotcha:${id}]`;
+
+/** A Markdown table cell: pipes escaped. */
+export const tableCell = (text: string): string => text.replace(/\|/g, '\\|');
+
+/** A column of a gotcha table: its header and how an entry fills it (cells are escaped by gotchaTable). */
+export interface GotchaColumn {
+  header: string;
+  cell: (entry: Gotcha) => string;
+}
+
+export const GOTCHA_COLUMNS = {
+  marker: { header: 'Marker', cell: (entry) => `\`${gotchaMarker(entry.id)}\`` },
+  title: { header: 'Trap', cell: (entry) => entry.title },
+  titleWithMarker: { header: 'Trap', cell: (entry) => `${entry.title} \`${gotchaMarker(entry.id)}\`` },
+  symptom: { header: 'Without the fix', cell: (entry) => entry.symptom },
+  fix: { header: 'The fix', cell: (entry) => entry.fix },
+  files: { header: 'Files', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+  handledIn: { header: 'Handled in', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+} satisfies Record<string, GotchaColumn>;
+
+/** The one renderer of gotcha tables (docs/gotchas.md and the generated README): Markdown lines. */
+export function gotchaTable(entries: readonly Gotcha[], columns: readonly GotchaColumn[]): string[] {
+  return [
+    `| ${columns.map((column) => column.header).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...entries.map((entry) => `| ${columns.map((column) => tableCell(column.cell(entry))).join(' | ')} |`),
+  ];
+}
 
 /** The comment text at a fix site: marker, then what breaks without it. */
 export function gotchaComment(id: GotchaId): string {

@@ -2,6 +2,7 @@
  * Pure validators and parsers. Each validator returns `true` or a sentence fragment that says what the
  * allowed form is; settings.ts prefixes it with the flag and the offending value, and prompts show it as is.
  */
+import { AGENTS } from './agents.js';
 import { DEBIAN_POSTGRES, MIN_NODE, MIN_POSTGRES_MAJOR } from './versions.js';
 
 export type Validation = true | string;
@@ -19,9 +20,6 @@ export const FLY_VM_SIZES = {
   'performance-10x': 10, 'performance-12x': 12, 'performance-14x': 14, 'performance-16x': 16,
 } as const satisfies Record<string, number>;
 export type FlyVmSize = keyof typeof FLY_VM_SIZES;
-
-export const AGENTS = ['claude', 'codex'] as const;
-export type Agent = (typeof AGENTS)[number];
 
 export const POSTGRES_MODES = ['system', 'external'] as const;
 export type PostgresMode = (typeof POSTGRES_MODES)[number];
@@ -93,9 +91,10 @@ export function memoryRangeMb(size: FlyVmSize): { min: number; max: number; step
   return { min: minPerCpu * cpus, max: maxPerCpu * cpus, step: MEMORY_STEP_MB };
 }
 
+/** The range for a preset; the step itself is validateVmMemory's rule, checked before this one. */
 export function validateMemoryForSize(memory: number, size: FlyVmSize): Validation {
   const { min, max, step } = memoryRangeMb(size);
-  if (memory >= min && memory <= max && memory % step === 0) return true;
+  if (memory >= min && memory <= max) return true;
   return `use ${Math.max(min, MIN_MEMORY_MB)}-${max} MB in steps of ${step} MB for ${size}, or pick a larger --vmSize`;
 }
 
