@@ -5,7 +5,8 @@
  * is checked from outside the container: HTTP from the host, the volume directory, podman exec/logs.
  * A failing step adds the container's log to its error, and the steps after it are skipped.
  *
- * Run: npm run test:e2e (root; ~15 min cold, mostly the two image builds). Figures: bench/e2e-results.json.
+ * Run: npm run test:e2e (root; ~25 min cold, mostly the image builds: each project also builds its Dockerfile
+ * without the deletions of generators/lib/image.ts, to measure them). Figures: bench/e2e-results.json.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
