@@ -32,7 +32,10 @@ const fresh = (prefix) => {
 
 // The smallest app @flydotio/dockerfile supports: a package.json with a start script, and the script.
 const flyApp = fresh('fly-app-template');
-writeFileSync(join(flyApp, 'package.json'), `${JSON.stringify({ name: 'bench-app', version: '1.0.0', scripts: { start: 'node index.js' } }, null, 2)}\n`);
+writeFileSync(
+  join(flyApp, 'package.json'),
+  `${JSON.stringify({ name: 'bench-app', version: '1.0.0', scripts: { start: 'node index.js' } }, null, 2)}\n`,
+);
 writeFileSync(join(flyApp, 'index.js'), "require('node:http').createServer((_, res) => res.end('ok')).listen(3000);\n");
 
 // Our commands keep their compile cache (module.enableCompileCache() in the bin writes it under os.tmpdir()) in
@@ -51,8 +54,20 @@ function ourCommands(bin, suffix) {
       env: ours,
       check: (cwd) => existsSync(join(cwd, 'Dockerfile')) && existsSync(join(cwd, '.yo-rc.json')),
     },
-    { label: `re-run${suffix}`, prepare: () => lastScaffold, argv: [bin], env: ours, check: (_cwd, output) => /identical Dockerfile/.test(output) },
-    { label: `--help${suffix}`, prepare: () => fresh('help'), argv: [bin, '--help'], env: ours, check: (_cwd, output) => output.includes('--yes') },
+    {
+      label: `re-run${suffix}`,
+      prepare: () => lastScaffold,
+      argv: [bin],
+      env: ours,
+      check: (_cwd, output) => /identical Dockerfile/.test(output),
+    },
+    {
+      label: `--help${suffix}`,
+      prepare: () => fresh('help'),
+      argv: [bin, '--help'],
+      env: ours,
+      check: (_cwd, output) => output.includes('--yes'),
+    },
   ];
 }
 
@@ -86,7 +101,10 @@ function measure(command, tmp) {
   const rssFile = join(work, 'rss');
   const start = process.hrtime.bigint();
   const run = spawnSync(TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...command.argv], {
-    cwd, input: '', encoding: 'utf8', env: { ...command.env(tmp), NO_COLOR: '1' },
+    cwd,
+    input: '',
+    encoding: 'utf8',
+    env: { ...command.env(tmp), NO_COLOR: '1' },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const output = `${run.stdout}${run.stderr}`;
@@ -103,7 +121,11 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+console.log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`,
+);
 
 // First: each of our commands once with an empty compile cache (what a user's first run after install sees).
 const coldTmp = fresh('cold-tmp');
@@ -117,8 +139,13 @@ for (let round = 0; round < runs; round++) {
   for (const command of COMMANDS) samples[command.label].push(measure(command));
 }
 
-const reference = { ms: median(samples[REFERENCE].map((s) => s.ms)), rssMb: median(samples[REFERENCE].map((s) => s.rssMb)) };
-console.log(`\ncommand                          median ms  ratio    peak RSS MiB  ratio   (${runs} alternating runs each)`);
+const reference = {
+  ms: median(samples[REFERENCE].map((s) => s.ms)),
+  rssMb: median(samples[REFERENCE].map((s) => s.rssMb)),
+};
+console.log(
+  `\ncommand                          median ms  ratio    peak RSS MiB  ratio   (${runs} alternating runs each)`,
+);
 for (const command of COMMANDS) {
   const ms = median(samples[command.label].map((s) => s.ms));
   const rss = median(samples[command.label].map((s) => s.rssMb));
@@ -128,6 +155,12 @@ for (const command of COMMANDS) {
 }
 console.log('\nfirst run, empty compile cache:');
 for (const [label, { ms, rssMb }] of Object.entries(cold)) {
-  console.log(`${label.padEnd(31)} ${ms.toFixed(0).padStart(9)} ${`${(ms / reference.ms).toFixed(2)}x`.padStart(7)}   ${rssMb.toFixed(0).padStart(12)}`);
+  console.log(
+    `${label.padEnd(31)} ${ms.toFixed(0).padStart(9)} ${`${(ms / reference.ms).toFixed(2)}x`.padStart(7)}   ${rssMb.toFixed(0).padStart(12)}`,
+  );
 }
-console.log(`load at the end: ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+console.log(
+  `load at the end: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' ')}`,
+);

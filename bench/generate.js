@@ -30,7 +30,9 @@ async function time(label, fn) {
   }
   samples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)];
-  console.log(`${label.padEnd(8)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs, in-process)`);
+  console.log(
+    `${label.padEnd(8)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs, in-process)`,
+  );
   return median;
 }
 
@@ -39,13 +41,22 @@ const meta = { generatedAt: '2026-01-01T00:00:00.000Z' };
 
 const render = await time('render', () => renderProject(settings, meta));
 const direct = await time('direct', async () => {
-  const code = await runDirect('app', ['--yes'], { cwd: fresh(), stdinIsTTY: false, stdoutIsTTY: false, log: () => undefined });
+  const code = await runDirect('app', ['--yes'], {
+    cwd: fresh(),
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    log: () => undefined,
+  });
   if (code !== 0) throw new Error(`direct run exited ${code}`);
 });
 const yeoman = await time('yeoman', async () => {
   // Yeoman's file log goes to a sink: only the figures are printed.
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const env = createEnv({ cwd: fresh(), skipInstall: true, adapter: new QueuedAdapter({ stdout: sink, stderr: sink }) });
+  const env = createEnv({
+    cwd: fresh(),
+    skipInstall: true,
+    adapter: new QueuedAdapter({ stdout: sink, stderr: sink }),
+  });
   env.register(join(root, 'dist/generators/app/index.js'), { namespace: 'paperclip-fly:app' });
   await env.run(['paperclip-fly:app', '--yes']);
 });

@@ -9,7 +9,16 @@
  * without the deletions of generators/lib/image.ts, to measure them). Figures: bench/e2e-results.json.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -60,7 +69,9 @@ const CONFIG_ON_VOLUME = 'instances/default/config.json';
 const NO_CACHE = process.env.E2E_NO_CACHE === '1' ? ['--no-cache'] : [];
 
 const results = new Results();
-afterAll(() => console.log(results.write(inject('setupSeconds'))));
+afterAll(() => {
+  console.log(results.write(inject('setupSeconds')));
+});
 
 const random = (bytes = 24) => randomBytes(bytes).toString('hex');
 /** The last lines of a log, each cut to 300 characters (Paperclip logs all 278 migration names on one line). */
@@ -82,7 +93,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  */
 function lifecycle(currentMachine: () => Machine | undefined) {
   let broken = false;
-  const step = (name: string, fn: () => Promise<void>) =>
+  const step = (name: string, fn: () => void | Promise<void>) => {
     it(name, async (ctx) => {
       if (broken) ctx.skip('an earlier step of this machine failed');
       try {
@@ -96,6 +107,7 @@ function lifecycle(currentMachine: () => Machine | undefined) {
         throw error;
       }
     });
+  };
   return { step, failed: () => broken };
 }
 
@@ -145,7 +157,9 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
 
   step('builds the generated Dockerfile unmodified (podman build --pull=never)', async () => {
     image = `localhost/${E2E_PREFIX}/${spec.key}:latest`;
-    const build = await podman(['build', '--pull=never', ...NO_CACHE, '--tag', image, projectDir], { timeoutSeconds: 20 * 60 });
+    const build = await podman(['build', '--pull=never', ...NO_CACHE, '--tag', image, projectDir], {
+      timeoutSeconds: 20 * 60,
+    });
     figures.buildSeconds = build.seconds;
     figures.buildUsedCache = /Using cache/.test(build.stdout); // a warm run reuses the apt and npm layers
     // config.json's updatedAt differs per generation, so the previous run's image lost its tag; its big
@@ -153,18 +167,37 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     await podman(['image', 'prune', '--force']);
     figures.imageSizeMb = Number(await podmanOut(['image', 'inspect', '--format', '{{.Size}}', image])) / 1e6;
     figures.layersMb = await layers(image);
-    console.log(`[e2e] ${spec.key}: built ${image} in ${build.seconds.toFixed(0)} s, ${figures.imageSizeMb.toFixed(0)} MB`);
+    console.log(
+      `[e2e] ${spec.key}: built ${image} in ${build.seconds.toFixed(0)} s, ${figures.imageSizeMb.toFixed(0)} MB`,
+    );
   });
 
   step('builds the same Dockerfile without its deletions, for comparison', async () => {
     const unpruned = `localhost/${E2E_PREFIX}/${spec.key}-unpruned:latest`;
-    writeFileSync(join(projectDir, 'Dockerfile.unpruned'), withoutPrune(readFileSync(join(projectDir, 'Dockerfile'), 'utf8'), projectSettings(projectDir)));
-    const build = await podman(['build', '--pull=never', ...NO_CACHE, '--file', join(projectDir, 'Dockerfile.unpruned'), '--tag', unpruned, projectDir], { timeoutSeconds: 20 * 60 });
+    writeFileSync(
+      join(projectDir, 'Dockerfile.unpruned'),
+      withoutPrune(readFileSync(join(projectDir, 'Dockerfile'), 'utf8'), projectSettings(projectDir)),
+    );
+    const build = await podman(
+      [
+        'build',
+        '--pull=never',
+        ...NO_CACHE,
+        '--file',
+        join(projectDir, 'Dockerfile.unpruned'),
+        '--tag',
+        unpruned,
+        projectDir,
+      ],
+      { timeoutSeconds: 20 * 60 },
+    );
     await podman(['image', 'prune', '--force']);
     const sizeMb = Number(await podmanOut(['image', 'inspect', '--format', '{{.Size}}', unpruned])) / 1e6;
     figures.unpruned = { buildSeconds: build.seconds, imageSizeMb: sizeMb, layersMb: await layers(unpruned) };
     figures.savedPercent = (1 - figures.imageSizeMb! / sizeMb) * 100;
-    console.log(`[e2e] ${spec.key}: without deletions ${sizeMb.toFixed(0)} MB; the generated image is ${figures.savedPercent.toFixed(0)}% smaller`);
+    console.log(
+      `[e2e] ${spec.key}: without deletions ${sizeMb.toFixed(0)} MB; the generated image is ${figures.savedPercent.toFixed(0)}% smaller`,
+    );
     expect(figures.imageSizeMb).toBeLessThan(sizeMb);
   });
 
@@ -172,7 +205,9 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     step('starts the external PostgreSQL on the host (>= 15, database owned by the app role)', async () => {
       external = await startExternalPostgres();
       expect(Number(external.version.split('.')[0])).toBeGreaterThanOrEqual(15);
-      expect(await external.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${external.database}'`)).toBe(external.role);
+      expect(
+        await external.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${external.database}'`),
+      ).toBe(external.role);
     });
   }
 
@@ -199,10 +234,25 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     }
     publicUrl = spec.tailscale ? `https://${fly.env.TS_HOSTNAME}.${TAILNET}` : `http://localhost:${port}`;
 
-    machine = new Machine({ name: `${E2E_PREFIX}-${spec.key}`, image, volumeDir, volumePath: fly.volume, env, secrets, runFlags });
+    machine = new Machine({
+      name: `${E2E_PREFIX}-${spec.key}`,
+      image,
+      volumeDir,
+      volumePath: fly.volume,
+      env,
+      secrets,
+      runFlags,
+    });
     const started = await machine.replace();
-    figures.firstBootToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
-    console.log(`[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (grace ${fly.graceSeconds} s)`);
+    figures.firstBootToHealthySeconds = await waitForHealth(
+      port,
+      started,
+      fly.graceSeconds,
+      async () => !(await machine!.isRunning()),
+    );
+    console.log(
+      `[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (grace ${fly.graceSeconds} s)`,
+    );
   });
 
   step('hostname guard: 403 for an unknown Host, 200 for the public name', async () => {
@@ -230,7 +280,9 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     expect(paperclip[0]!.home).toBe(fly.volume);
     // start.sh drops the Tailscale key once it is used; the server never sees it.
     expect(paperclip[0]!.envNames).not.toContain('TS_AUTHKEY');
-    expect(await podmanOut(['exec', machine!.name, 'getent', 'passwd', String(APP_UID)])).toMatch(new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}:`));
+    expect(await podmanOut(['exec', machine!.name, 'getent', 'passwd', String(APP_UID)])).toMatch(
+      new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}:`),
+    );
     // What Paperclip wrote (keys, at this point) lives on the volume, owned by node...
     const written = filesUnder(join(volumeDir, 'instances')).filter((path) => !path.endsWith('/config.json'));
     expect(written.length).toBeGreaterThan(0);
@@ -241,29 +293,51 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   });
 
   if (spec.systemPostgres) {
-    step('PostgreSQL listens on 127.0.0.1 only, runs as postgres, and the database belongs to the app role', async () => {
-      const pg = (await listeners(machine!)).filter((listener) => listener.port === 5432);
-      expect(pg.map((listener) => listener.address)).toEqual(['127.0.0.1']);
-      const postgresUid = Number(await podmanOut(['exec', machine!.name, 'id', '-u', 'postgres']));
-      const postgres = (await processes(machine!)).filter(isPostgres);
-      expect(postgres.length).toBeGreaterThan(0);
-      expect(new Set(postgres.map((proc) => proc.uid))).toEqual(new Set([postgresUid]));
-      const owner = await machine!.exec(['runuser', '-u', 'postgres', '--', 'psql', '-h', '/var/run/postgresql', '-XAtc',
-        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'paperclip'"]);
-      expect(owner.stdout.trim()).toBe('paperclip');
-    });
+    step(
+      'PostgreSQL listens on 127.0.0.1 only, runs as postgres, and the database belongs to the app role',
+      async () => {
+        const pg = (await listeners(machine!)).filter((listener) => listener.port === 5432);
+        expect(pg.map((listener) => listener.address)).toEqual(['127.0.0.1']);
+        const postgresUid = Number(await podmanOut(['exec', machine!.name, 'id', '-u', 'postgres']));
+        const postgres = (await processes(machine!)).filter(isPostgres);
+        expect(postgres.length).toBeGreaterThan(0);
+        expect(new Set(postgres.map((proc) => proc.uid))).toEqual(new Set([postgresUid]));
+        const owner = await machine!.exec([
+          'runuser',
+          '-u',
+          'postgres',
+          '--',
+          'psql',
+          '-h',
+          '/var/run/postgresql',
+          '-XAtc',
+          "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'paperclip'",
+        ]);
+        expect(owner.stdout.trim()).toBe('paperclip');
+      },
+    );
   } else {
-    step('no PostgreSQL inside; the external database holds Paperclip\'s tables, all owned by the app role', async () => {
-      expect((await processes(machine!)).filter(isPostgres)).toEqual([]);
-      expect((await listeners(machine!)).filter((listener) => listener.port === 5432)).toEqual([]);
-      const tables = Number(await external!.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", external!.database));
-      expect(tables).toBeGreaterThan(100);
-      expect(await external!.query(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> '${external!.role}'`, external!.database)).toBe('0');
-    });
+    step(
+      "no PostgreSQL inside; the external database holds Paperclip's tables, all owned by the app role",
+      async () => {
+        expect((await processes(machine!)).filter(isPostgres)).toEqual([]);
+        expect((await listeners(machine!)).filter((listener) => listener.port === 5432)).toEqual([]);
+        const tables = Number(
+          await external!.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", external!.database),
+        );
+        expect(tables).toBeGreaterThan(100);
+        expect(
+          await external!.query(
+            `SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> '${external!.role}'`,
+            external!.database,
+          ),
+        ).toBe('0');
+      },
+    );
   }
 
   if (spec.tailscale) {
-    step('Tailscale: state on the volume, TUN mode, HTTPS served to Paperclip (FAKE call log)', async () => {
+    step('Tailscale: state on the volume, TUN mode, HTTPS served to Paperclip (FAKE call log)', () => {
       const calls = readFileSync(join(volumeDir, 'tailscale', 'FAKE-calls.log'), 'utf8')
         .split('\n')
         .filter(Boolean)
@@ -273,16 +347,27 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
       expect(daemon[0]!.argv).toContain(`--statedir=${fly.volume}/tailscale`);
       expect(daemon[0]!.argv).toContain('--tun=tailscale0');
       const cli = calls.filter((call) => call.prog === 'tailscale').map((call) => call.argv.join(' '));
-      expect(cli.some((line) => / up /.test(` ${line} `) && line.includes(`--hostname=${fly.env.TS_HOSTNAME}`) && /--auth-key=tskey-X+/.test(line))).toBe(true);
-      expect(cli.some((line) => line.includes(`serve --bg --https=443 http://127.0.0.1:${fly.internalPort}`))).toBe(true);
+      expect(
+        cli.some(
+          (line) =>
+            / up /.test(` ${line} `) &&
+            line.includes(`--hostname=${fly.env.TS_HOSTNAME}`) &&
+            /--auth-key=tskey-X+/.test(line),
+        ),
+      ).toBe(true);
+      expect(cli.some((line) => line.includes(`serve --bg --https=443 http://127.0.0.1:${fly.internalPort}`))).toBe(
+        true,
+      );
       expect(existsSync(join(volumeDir, 'tailscale', 'tailscaled.state'))).toBe(true);
     });
   }
 
-  step('creates config.json on the volume on first boot, from the image\'s copy', async () => {
+  step("creates config.json on the volume on first boot, from the image's copy", async () => {
     const onVolume = join(volumeDir, CONFIG_ON_VOLUME);
     expect(await machine!.bootLogs()).toContain(`first boot: created ${fly.volume}/${CONFIG_ON_VOLUME}`);
-    expect(JSON.parse(readFileSync(onVolume, 'utf8'))).toEqual(JSON.parse(readFileSync(join(projectDir, 'config.json'), 'utf8')));
+    expect(JSON.parse(readFileSync(onVolume, 'utf8'))).toEqual(
+      JSON.parse(readFileSync(join(projectDir, 'config.json'), 'utf8')),
+    );
     expect(statSync(onVolume).uid).toBe(APP_UID);
     expect(statSync(onVolume).mode & 0o777).toBe(0o600);
   });
@@ -304,68 +389,92 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
       allProcessesPss: sum(procs, 'pssKb'),
     };
     figures.paperclipPeakRssMb = mb(paperclip[0]!.peakRssKb);
-    console.log(`[e2e] ${spec.key}: idle memory ${JSON.stringify(figures.idleMemoryMb, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))} MB`);
+    console.log(
+      `[e2e] ${spec.key}: idle memory ${JSON.stringify(figures.idleMemoryMb, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))} MB`,
+    );
     // Agent runs (Claude Code: several hundred MB each) need what the idle machine leaves free.
     expect(figures.idleMemoryMb.allProcessesPss).toBeLessThan(fly.memoryMb / 2);
   });
 
-  step('maintenance commands (what make invite and make backup run over fly ssh): a fresh invite, a pg_dump', async () => {
-    const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
-    expect(invite.code, invite.stderr).toBe(0);
-    expect(invite.stdout).toMatch(new RegExp(`Admin invite URL: ${escapeRegExp(publicUrl)}/invite/pcp_bootstrap_[0-9a-f]{48}`));
-    const backup = await machine!.exec(['/usr/local/bin/start.sh', 'backup']);
-    expect(backup.code, backup.stderr).toBe(0);
-    const remote = backup.stdout.trim().split('\n').pop()!;
-    expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.dump$`));
-    const dump = join(volumeDir, remote.slice(fly.volume.length + 1));
-    expect(readFileSync(dump).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format
-    // Queue it for make restore's path: start.sh restores it at the next boot, before Paperclip starts.
-    mkdirSync(join(volumeDir, 'restore'), { recursive: true });
-    writeFileSync(join(volumeDir, 'restore', 'pending.dump'), readFileSync(dump));
-  });
+  step(
+    'maintenance commands (what make invite and make backup run over fly ssh): a fresh invite, a pg_dump',
+    async () => {
+      const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
+      expect(invite.code, invite.stderr).toBe(0);
+      expect(invite.stdout).toMatch(
+        new RegExp(`Admin invite URL: ${escapeRegExp(publicUrl)}/invite/pcp_bootstrap_[0-9a-f]{48}`),
+      );
+      const backup = await machine!.exec(['/usr/local/bin/start.sh', 'backup']);
+      expect(backup.code, backup.stderr).toBe(0);
+      const remote = backup.stdout.trim().split('\n').pop()!;
+      expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.dump$`));
+      const dump = join(volumeDir, remote.slice(fly.volume.length + 1));
+      expect(readFileSync(dump).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format
+      // Queue it for make restore's path: start.sh restores it at the next boot, before Paperclip starts.
+      mkdirSync(join(volumeDir, 'restore'), { recursive: true });
+      writeFileSync(join(volumeDir, 'restore', 'pending.dump'), readFileSync(dump));
+    },
+  );
 
-  step(`stops on the generated kill_signal within kill_timeout: exit 0, Paperclip drained, database shut down cleanly`, async () => {
-    // Prepare the next check: an allowed-hostname edit made by hand on the volume, refused before it.
-    expect(await healthStatus(port, ADDED_HOST)).toBe(403);
-    const path = join(volumeDir, CONFIG_ON_VOLUME);
-    const config = JSON.parse(readFileSync(path, 'utf8'));
-    config.server.allowedHostnames.push(ADDED_HOST);
-    writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`); // keeps the file's owner and mode
+  step(
+    `stops on the generated kill_signal within kill_timeout: exit 0, Paperclip drained, database shut down cleanly`,
+    async () => {
+      // Prepare the next check: an allowed-hostname edit made by hand on the volume, refused before it.
+      expect(await healthStatus(port, ADDED_HOST)).toBe(403);
+      const path = join(volumeDir, CONFIG_ON_VOLUME);
+      const config = JSON.parse(readFileSync(path, 'utf8'));
+      config.server.allowedHostnames.push(ADDED_HOST);
+      writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`); // keeps the file's owner and mode
 
-    expect(fly.killSignal).toBe('SIGTERM');
-    const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
-    (figures.stopSeconds ??= []).push(stop.seconds);
-    expect(stop.exitCode).toBe(0);
-    // Well inside: PostgreSQL's shutdown checkpoint must never be the part that gets SIGKILLed.
-    expect(stop.seconds).toBeLessThan(fly.killTimeoutSeconds / 3);
-    const log = await machine!.bootLogs();
-    expect(log).toContain('[start] stopped cleanly');
-    // The TERM reached the server itself: it drained instead of being killed with the container.
-    expect(log).toMatch(/graceful heartbeat run drain complete/);
-    if (spec.systemPostgres) {
-      expect(log).toContain('database system is shut down');
-      expect(log.indexOf('graceful heartbeat run drain complete')).toBeLessThan(log.indexOf('received fast shutdown request'));
-    }
-  });
+      expect(fly.killSignal).toBe('SIGTERM');
+      const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
+      (figures.stopSeconds ??= []).push(stop.seconds);
+      expect(stop.exitCode).toBe(0);
+      // Well inside: PostgreSQL's shutdown checkpoint must never be the part that gets SIGKILLed.
+      expect(stop.seconds).toBeLessThan(fly.killTimeoutSeconds / 3);
+      const log = await machine!.bootLogs();
+      expect(log).toContain('[start] stopped cleanly');
+      // The TERM reached the server itself: it drained instead of being killed with the container.
+      expect(log).toMatch(/graceful heartbeat run drain complete/);
+      if (spec.systemPostgres) {
+        expect(log).toContain('database system is shut down');
+        expect(log.indexOf('graceful heartbeat run drain complete')).toBeLessThan(
+          log.indexOf('received fast shutdown request'),
+        );
+      }
+    },
+  );
 
-  step('restarts (new container, same volume): restores the queued dump, healthy, no crash recovery, admin kept, no new invite', async () => {
-    const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
-    figures.warmRestartToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
-    await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
-    const log = await machine!.bootLogs();
-    expect(log).not.toMatch(/database system was not properly shut down|redo starts|database system was interrupted/);
-    if (spec.systemPostgres) expect(log).toMatch(/database system was shut down at/);
-    expect((await health(port)).bootstrapStatus).toBe('ready');
-    expect(await signIn(port, publicUrl, admin)).toBe(200);
-    expect(log).not.toMatch(/Admin invite URL/);
-    // The dump queued by the maintenance step was restored before Paperclip started, and set aside.
-    expect(log).toContain(`restoring ${fly.volume}/restore/pending.dump`);
-    expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.dump.restored-'))).toBe(true);
-  });
+  step(
+    'restarts (new container, same volume): restores the queued dump, healthy, no crash recovery, admin kept, no new invite',
+    async () => {
+      const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
+      figures.warmRestartToHealthySeconds = await waitForHealth(
+        port,
+        started,
+        fly.graceSeconds,
+        async () => !(await machine!.isRunning()),
+      );
+      await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
+      const log = await machine!.bootLogs();
+      expect(log).not.toMatch(/database system was not properly shut down|redo starts|database system was interrupted/);
+      if (spec.systemPostgres) expect(log).toMatch(/database system was shut down at/);
+      expect((await health(port)).bootstrapStatus).toBe('ready');
+      expect(await signIn(port, publicUrl, admin)).toBe(200);
+      expect(log).not.toMatch(/Admin invite URL/);
+      // The dump queued by the maintenance step was restored before Paperclip started, and set aside.
+      expect(log).toContain(`restoring ${fly.volume}/restore/pending.dump`);
+      expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.dump.restored-'))).toBe(
+        true,
+      );
+    },
+  );
 
   step('keeps the hand edit to config.json across the restart, and honours it', async () => {
     expect(await machine!.bootLogs()).toContain(`keeping ${fly.volume}/${CONFIG_ON_VOLUME}`);
-    expect(JSON.parse(readFileSync(join(volumeDir, CONFIG_ON_VOLUME), 'utf8')).server.allowedHostnames).toContain(ADDED_HOST);
+    expect(JSON.parse(readFileSync(join(volumeDir, CONFIG_ON_VOLUME), 'utf8')).server.allowedHostnames).toContain(
+      ADDED_HOST,
+    );
     expect(await healthStatus(port, ADDED_HOST)).toBe(200);
     expect(await healthStatus(port, UNKNOWN_HOST)).toBe(403);
   });
@@ -373,7 +482,12 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   step('survives kill -9 of the whole container: starts healthy again with its data', async () => {
     await machine!.kill9();
     const started = await machine!.start(); // same container: stale sockets and pid files included
-    figures.afterKill9ToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+    figures.afterKill9ToHealthySeconds = await waitForHealth(
+      port,
+      started,
+      fly.graceSeconds,
+      async () => !(await machine!.isRunning()),
+    );
     expect((await health(port)).bootstrapStatus).toBe('ready');
     expect(await signIn(port, publicUrl, admin)).toBe(200);
   });
@@ -390,6 +504,12 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     const values = [...Object.values(secrets), ...(external ? [external.password] : [])];
     const findings = await findSecrets(image, projectDir, values);
     expect(findings.scannedMb).toBeGreaterThan(500); // the scan really covered the image
-    expect({ ...findings, scannedMb: 0 }).toEqual({ imageFiles: [], history: false, imageConfig: false, generatedFiles: [], scannedMb: 0 });
+    expect({ ...findings, scannedMb: 0 }).toEqual({
+      imageFiles: [],
+      history: false,
+      imageConfig: false,
+      generatedFiles: [],
+      scannedMb: 0,
+    });
   });
 });

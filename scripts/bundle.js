@@ -68,7 +68,11 @@ const lazyPlugin = {
     for (const lazy of LAZY) {
       builder.onResolve({ filter: lazy.specifier }, async (args) => {
         if (args.pluginData === 'real' || !lazy.importer.test(args.importer)) return undefined;
-        const real = await builder.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+        const real = await builder.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          pluginData: 'real',
+        });
         if (real.errors.length > 0) return { errors: real.errors };
         // Relative: the path shows in a comment in the bundle, which must not name this checkout.
         return { path: relative(ROOT, real.path), namespace: 'lazy', pluginData: lazy };

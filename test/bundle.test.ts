@@ -28,7 +28,12 @@ function project(): string {
 }
 
 function runBin(bin: string, cwd: string, ...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd, input: '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    input: '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   expect(run.status, run.stderr).toBe(0);
   return run;
 }
@@ -54,7 +59,9 @@ function answerEveryQuestionWithEnter(cwd: string): Promise<{ status: number | n
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (status) => resolve({ status, output }));
+    child.on('exit', (status) => {
+      resolve({ status, output });
+    });
   });
 }
 
@@ -63,7 +70,8 @@ describe('the bundled bin', () => {
     const files = readdirSync(LIB).filter((name) => /^cli\.(bundle|chunk-\w+)\.js$/.test(name));
     expect(files).toContain('cli.bundle.js');
     expect(files.length).toBeGreaterThan(1); // the lazily loaded chunks
-    for (const name of files) expect(readFileSync(join(LIB, name), 'utf8'), name).not.toContain(ROOT.replace(/\/$/, ''));
+    for (const name of files)
+      expect(readFileSync(join(LIB, name), 'utf8'), name).not.toContain(ROOT.replace(/\/$/, ''));
   });
 
   it('runs from an install whose dependencies are hoisted beside it (as npx and npm i -g lay them out)', () => {
@@ -71,7 +79,8 @@ describe('the bundled bin', () => {
     made.push(prefix);
     const modules = join(prefix, 'node_modules');
     const installed = join(modules, 'generator-paperclip-fly');
-    for (const part of ['package.json', 'bin', 'dist']) cpSync(join(ROOT, part), join(installed, part), { recursive: true });
+    for (const part of ['package.json', 'bin', 'dist'])
+      cpSync(join(ROOT, part), join(installed, part), { recursive: true });
     for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
       if (!entry.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', entry), join(modules, entry));
     }
@@ -80,7 +89,9 @@ describe('the bundled bin', () => {
     runBin(BIN, here, '--yes');
     runBin(join(installed, 'bin', 'paperclip-fly.js'), there, '--yes');
     expect(readTree(there)).toEqual(readTree(here));
-    expect(runBin(join(installed, 'bin', 'paperclip-fly.js'), there, '--help').stdout).toBe(runBin(BIN, here, '--help').stdout);
+    expect(runBin(join(installed, 'bin', 'paperclip-fly.js'), there, '--help').stdout).toBe(
+      runBin(BIN, here, '--help').stdout,
+    );
   });
 
   it('asks its questions (inquirer loaded on first use); Enter on each writes what --yes writes', async () => {

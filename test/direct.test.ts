@@ -8,11 +8,13 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { QueuedAdapter } from '@yeoman/adapter';
 import { createEnv } from 'yeoman-environment';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { directOptions, runDirect } from '../dist/generators/lib/direct.js';
-import { generatorPath, readTree, type GeneratorName } from './helpers.js';
+import { directOptions, runDirect } from '../generators/lib/direct.js';
+import type { GeneratorName } from '../generators/lib/generators.js';
+import { generatorPath, readTree } from './helpers.js';
 import { OPTION_MATRIX, matrixLabel, type MatrixFlags } from './matrix.js';
 
 interface Outcome {
@@ -23,10 +25,9 @@ interface Outcome {
   statuses: string[];
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
 const statusesOf = (log: string): string[] =>
-  log
-    .replace(ANSI, '')
+  stripVTControlCharacters(log)
+    .replace(/\n$/, '')
     .split('\n')
     .map((line) => /^\s*(create|identical|force|conflict|skip|info|delete)\s(.+)$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)
@@ -35,9 +36,18 @@ const statusesOf = (log: string): string[] =>
 
 async function viaYeoman(dir: string, name: GeneratorName, args: string[]): Promise<Outcome> {
   let log = '';
-  const sink = new Writable({ write: (chunk, _encoding, done) => ((log += String(chunk)), done()) });
+  const sink = new Writable({
+    write: (chunk, _encoding, done) => {
+      log += String(chunk);
+      done();
+    },
+  });
   // No terminal: a question would end at once (a failure here, not a hang).
-  const adapter = new QueuedAdapter({ stdin: Readable.from([]) as never, stdout: sink, stderr: sink });
+  const adapter = new QueuedAdapter({
+    stdin: Readable.from([]) as never,
+    stdout: sink as never,
+    stderr: sink as never,
+  });
   const env = createEnv({ cwd: dir, skipInstall: true, adapter });
   env.register(generatorPath(name), { namespace: `paperclip-fly:${name}` });
   try {
@@ -50,14 +60,21 @@ async function viaYeoman(dir: string, name: GeneratorName, args: string[]): Prom
 
 async function viaDirect(dir: string, name: GeneratorName, args: string[]): Promise<Outcome> {
   let log = '';
-  const code = await runDirect(name, args, { cwd: dir, stdinIsTTY: false, stdoutIsTTY: false, log: (text) => (log += text) });
+  const code = await runDirect(name, args, {
+    cwd: dir,
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    log: (text) => (log += text),
+  });
   expect(code, `direct run of ${name} ${args.join(' ')} handed to Yeoman`).toBeDefined();
   const error = log.split('\n').find((line) => line.startsWith('error: '));
   return { code: code!, ...(error ? { error } : {}), statuses: statusesOf(log) };
 }
 
 const asArgs = (flags: MatrixFlags): string[] =>
-  Object.entries(flags).flatMap(([key, value]) => (typeof value === 'boolean' ? [value ? `--${key}` : `--no-${key}`] : [`--${key}`, value]));
+  Object.entries(flags).flatMap(([key, value]) =>
+    typeof value === 'boolean' ? [value ? `--${key}` : `--no-${key}`] : [`--${key}`, value],
+  );
 
 /** One run of the sequence: what a user does, and what changes on disk before it. */
 interface Step {
@@ -74,15 +91,23 @@ const STEPS: Step[] = [
     title: '.gitignore edited, a setting changed (keep the edit; write the rest)',
     name: 'app',
     args: () => ['--vmMemory', '4096'],
-    before: (dir) => appendFileSync(join(dir, '.gitignore'), 'notes/\n'),
+    before: (dir) => {
+      appendFileSync(join(dir, '.gitignore'), 'notes/\n');
+    },
   },
   {
     title: 'Makefile edited, and its generated version changes (refuse)',
     name: 'app',
     args: () => ['--appName', 'renamed-clip'],
-    before: (dir) => appendFileSync(join(dir, 'Makefile'), '# mine\n'),
+    before: (dir) => {
+      appendFileSync(join(dir, 'Makefile'), '# mine\n');
+    },
   },
-  { title: 'the same with --force (write over the edits)', name: 'app', args: () => ['--appName', 'renamed-clip', '--force'] },
+  {
+    title: 'the same with --force (write over the edits)',
+    name: 'app',
+    args: () => ['--appName', 'renamed-clip', '--force'],
+  },
   {
     title: 'the tailscale sub-generator turns Tailscale over',
     name: 'tailscale',
@@ -143,7 +168,17 @@ describe('what the direct run leaves to Yeoman', () => {
   });
 
   it('reads the forms it handles', () => {
-    expect(directOptions('app', ['--yes', '--region', 'fra', '--vmMemory=4096', '--no-tailscale', '--force', '--no-interactive'])).toEqual({
+    expect(
+      directOptions('app', [
+        '--yes',
+        '--region',
+        'fra',
+        '--vmMemory=4096',
+        '--no-tailscale',
+        '--force',
+        '--no-interactive',
+      ]),
+    ).toEqual({
       options: { yes: true, region: 'fra', vmMemory: '4096', tailscale: false, interactive: false },
       force: true,
     });

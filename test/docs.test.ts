@@ -18,7 +18,7 @@ describe('docs/ is in sync with the schema and the catalogue (npm run docs)', ()
     for (const entry of GOTCHAS) expect(doc('gotchas.md')).toContain(gotchaMarker(entry.id));
   });
   it('the catalogue has the 13 gotchas of the write-up and unique ids', () => {
-    expect(GOTCHAS.filter((entry: any) => entry.source === 'seed')).toHaveLength(13);
-    expect(new Set(GOTCHAS.map((entry: any) => entry.id)).size).toBe(GOTCHAS.length);
+    expect(GOTCHAS.filter((entry) => entry.source === 'seed')).toHaveLength(13);
+    expect(new Set(GOTCHAS.map((entry) => entry.id)).size).toBe(GOTCHAS.length);
   });
 });

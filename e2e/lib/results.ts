@@ -21,7 +21,14 @@ export interface ProjectFigures {
   warmRestartToHealthySeconds?: number;
   afterKill9ToHealthySeconds?: number;
   stopSeconds?: number[];
-  idleMemoryMb?: { paperclipRss: number; postgresRss: number; postgresPss: number; tailscaledRss: number; paperclipPlusPostgresRss: number; allProcessesPss: number };
+  idleMemoryMb?: {
+    paperclipRss: number;
+    postgresRss: number;
+    postgresPss: number;
+    tailscaledRss: number;
+    paperclipPlusPostgresRss: number;
+    allProcessesPss: number;
+  };
   paperclipPeakRssMb?: number;
 }
 
@@ -49,7 +56,9 @@ export class Results {
       host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), storageDriver },
       setupSeconds: round(setupSeconds),
       testsWallSeconds: round((performance.now() - this.started) / 1000),
-      projects: JSON.parse(JSON.stringify(this.projects, (_key, value) => (typeof value === 'number' ? round(value) : value))),
+      projects: JSON.parse(
+        JSON.stringify(this.projects, (_key, value) => (typeof value === 'number' ? round(value) : value)),
+      ),
     };
     const path = join(ROOT, 'bench', 'e2e-results.json');
     writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);

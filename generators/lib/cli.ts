@@ -23,8 +23,8 @@ const isName = (arg: string | undefined): arg is Name => (NAMES as readonly (str
 function takeCwd(args: string[]): string | undefined {
   const at = args.findIndex((arg) => arg === '--cwd' || arg.startsWith('--cwd='));
   if (at === -1) return undefined;
-  const [flag] = args.splice(at, 1);
-  const folder = flag!.includes('=') ? flag!.slice('--cwd='.length) : args.splice(at, 1)[0];
+  const flag = args.splice(at, 1)[0] ?? '';
+  const folder = flag.includes('=') ? flag.slice('--cwd='.length) : args.splice(at, 1)[0];
   if (!folder) {
     console.error('error: --cwd needs a folder, e.g. --cwd ../my-paperclip');
     process.exit(1);
@@ -42,12 +42,20 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   // Non-interactive runs go without Yeoman when they can (direct.ts); the rest, and every question, through it.
   const log = (text: string) => process.stderr.write(text);
-  const direct = await runDirect(name, args, { cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY), stdoutIsTTY: Boolean(process.stdout.isTTY), log });
+  const direct = await runDirect(name, args, {
+    cwd: process.cwd(),
+    stdinIsTTY: process.stdin.isTTY,
+    stdoutIsTTY: process.stdout.isTTY,
+    log,
+  });
   if (direct !== undefined) {
     process.exitCode = direct;
     return;
   }
-  const [{ prepareCommand }, { default: Generator }] = await Promise.all([import('yeoman-environment'), GENERATORS[name]()]);
+  const [{ prepareCommand }, { default: Generator }] = await Promise.all([
+    import('yeoman-environment'),
+    GENERATORS[name](),
+  ]);
   // `resolved` is where `yo` would load this generator from: Yeoman reads its package and templates from there.
   const resolved = fileURLToPath(new URL(`../${name}/index.js`, import.meta.url));
   const command = await prepareCommand({ generator: Generator as never, resolved, namespace: `paperclip-fly:${name}` });
@@ -56,7 +64,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     await command.parseAsync(args, { from: 'user' });
   } catch (error) {
     // Settings errors are already one readable line; anything else keeps its stack for a bug report.
-    console.error((error as Error | undefined)?.name === 'SettingsError' ? `error: ${(error as Error).message}` : error);
+    console.error(
+      (error as Error | undefined)?.name === 'SettingsError' ? `error: ${(error as Error).message}` : error,
+    );
     process.exit(1);
   }
 }

@@ -22,7 +22,8 @@ export function buildConfig(s: Settings, meta: RenderMeta): Record<string, unkno
         connectionString: `postgres://${db.user}@${db.host}:${db.port}/${db.name}`,
       }
     : {
-        $comment: 'The external database comes from the DATABASE_URL Fly secret, which wins over any connectionString here.',
+        $comment:
+          'The external database comes from the DATABASE_URL Fly secret, which wins over any connectionString here.',
         mode: 'postgres',
       };
   return {
@@ -36,7 +37,8 @@ export function buildConfig(s: Settings, meta: RenderMeta): Record<string, unkno
     },
     logging: { $comment: note('absolute-paths'), mode: 'file', logDir: LAYOUT.logs },
     server: {
-      $comment: 'start.sh sets PAPERCLIP_ALLOWED_HOSTNAMES from the tailnet and Fly names and merges allowedHostnames below into it.',
+      $comment:
+        'start.sh sets PAPERCLIP_ALLOWED_HOSTNAMES from the tailnet and Fly names and merges allowedHostnames below into it.',
       deploymentMode: 'authenticated',
       exposure: 'private',
       bind: 'lan',

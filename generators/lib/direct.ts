@@ -10,7 +10,17 @@ import { basename, dirname, join } from 'node:path';
 import { styleText } from 'node:util';
 import { FILES } from './files.js';
 import type { GeneratorName } from './generators.js';
-import { checkCombination, checkInputs, nextFileHashes, ownSpecs, planFiles, refusal, resolveSettings, sha256, type FilePlan } from './resolution.js';
+import {
+  checkCombination,
+  checkInputs,
+  nextFileHashes,
+  ownSpecs,
+  planFiles,
+  refusal,
+  resolveSettings,
+  sha256,
+  type FilePlan,
+} from './resolution.js';
 import { SettingsError, defaultSettings, type Settings } from './settings.js';
 
 /** The `.yo-rc.json` block this package keeps its settings in. */
@@ -45,7 +55,7 @@ export function directOptions(name: GeneratorName, args: readonly string[]): Dir
     return true;
   };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i] ?? '';
     if (arg === '--yes' || arg === '-y') {
       if (!set('yes', true)) return undefined;
     } else if (arg === '--interactive' || arg === '--no-interactive') {
@@ -55,14 +65,16 @@ export function directOptions(name: GeneratorName, args: readonly string[]): Dir
       force = true;
     } else {
       const match = /^--(no-)?([A-Za-z][A-Za-z0-9]*)(?:=(.*))?$/s.exec(arg);
-      const spec = match && specs.get(match[2]!);
-      if (!match || !spec) return undefined;
-      const [, negated, key, inline] = match;
+      const [, negated, key = '', inline] = match ?? [];
+      const spec = specs.get(key);
+      if (!spec) return undefined;
       if (spec.kind === 'boolean') {
-        if (inline !== undefined || !set(key!, !negated)) return undefined;
+        if (inline !== undefined || !set(key, !negated)) return undefined;
       } else {
         const value = inline ?? args[++i];
-        if (negated || value === undefined || (inline === undefined && value.startsWith('-')) || !set(key!, value)) return undefined;
+        if (negated || value === undefined || (inline === undefined && value.startsWith('-')) || !set(key, value)) {
+          return undefined;
+        }
       }
     }
   }
@@ -86,7 +98,8 @@ function statusLine(status: 'create' | 'identical' | 'force' | 'info', text: str
 
 /** A file's line in the log, as Yeoman's conflicter words it: with --force, every existing file is "force". */
 function logPlan({ file, onDisk, next, decision }: FilePlan, force: boolean): string {
-  if (decision.action === 'keep') return onDisk === undefined ? '' : statusLine('info', `keep ${file.path}: ${decision.reason}`);
+  if (decision.action === 'keep')
+    return onDisk === undefined ? '' : statusLine('info', `keep ${file.path}: ${decision.reason}`);
   // A deletion is a forced change to Yeoman's conflicter.
   if (decision.action === 'delete') return statusLine('force', file.path);
   if (decision.action !== 'write') return '';
@@ -97,29 +110,37 @@ function logPlan({ file, onDisk, next, decision }: FilePlan, force: boolean): st
  * Runs generator `name` without Yeoman when it can: resolves the exit code (0, or 1 after one `error:` line), or
  * undefined when the run needs Yeoman. Nothing is written unless every file's decision allows the run.
  */
-export async function runDirect(name: GeneratorName, args: readonly string[], run: DirectRun): Promise<number | undefined> {
+export async function runDirect(
+  name: GeneratorName,
+  args: readonly string[],
+  run: DirectRun,
+): Promise<number | undefined> {
   const parsed = directOptions(name, args);
   if (!parsed) return undefined;
   const interactive = (parsed.options.interactive as boolean | undefined) ?? (run.stdinIsTTY && run.stdoutIsTTY);
   if (interactive || yoResolveApplies(run.cwd)) return undefined;
   const yoRcPath = join(run.cwd, '.yo-rc.json');
-  let root: Record<string, unknown>;
+  let yoRc: unknown;
   try {
-    root = existsSync(yoRcPath) ? JSON.parse(readFileSync(yoRcPath, 'utf8')) : {};
+    yoRc = existsSync(yoRcPath) ? JSON.parse(readFileSync(yoRcPath, 'utf8')) : {};
   } catch {
     return undefined; // Yeoman reports a broken .yo-rc.json its own way
   }
-  if (root === null || typeof root !== 'object' || Array.isArray(root)) return undefined;
+  if (yoRc === null || typeof yoRc !== 'object' || Array.isArray(yoRc)) return undefined;
+  const root = yoRc as Record<string, unknown>;
   const stored = { ...((root[STORE] as Record<string, unknown> | undefined) ?? {}) };
   const context = { folderName: basename(run.cwd) || 'paperclip' };
   try {
     const flags = checkInputs({ name, stored, options: parsed.options, args, interactive: false });
     // The block as Yeoman's storage keeps it: existing keys stay in place, new ones are appended.
     const block: Record<string, unknown> = { ...stored };
-    for (const [key, value] of await resolveSettings({ name, stored, flags, context, yes: Boolean(parsed.options.yes) }, undefined)) {
+    for (const [key, value] of await resolveSettings(
+      { name, stored, flags, context, yes: Boolean(parsed.options.yes) },
+      undefined,
+    )) {
       block[key] = value;
     }
-    const settings: Settings = defaultSettings(context, block as Partial<Settings>);
+    const settings: Settings = defaultSettings(context, block);
     const advice = checkCombination(settings);
     block.generatedAt ??= new Date().toISOString();
     const previous = (stored.fileHashes ?? {}) as Record<string, string>;
@@ -130,7 +151,7 @@ export async function runDirect(name: GeneratorName, args: readonly string[], ru
       previous,
       mode: { force: parsed.force, bail: false, dryRun: false, interactive: false },
       onDiskHash: (path) => (existsSync(join(run.cwd, path)) ? sha256(readFileSync(join(run.cwd, path))) : undefined),
-      pinned: async () => false,
+      pinned: () => Promise.resolve(false),
     });
     const refused = plans.find((plan) => plan.decision.action === 'refuse');
     if (refused) throw new SettingsError(refusal(refused.file.path));
@@ -141,7 +162,14 @@ export async function runDirect(name: GeneratorName, args: readonly string[], ru
     // Yeoman's order: the advice, the files kept, then the commit: .yo-rc.json first, then the files.
     const kept = plans.filter((plan) => plan.decision.action === 'keep');
     const committed = plans.filter((plan) => plan.decision.action !== 'keep');
-    run.log([...(advice ? [statusLine('info', advice)] : []), ...kept.map((plan) => logPlan(plan, parsed.force)), statusLine('force', '.yo-rc.json'), ...committed.map((plan) => logPlan(plan, parsed.force))].join(''));
+    run.log(
+      [
+        ...(advice ? [statusLine('info', advice)] : []),
+        ...kept.map((plan) => logPlan(plan, parsed.force)),
+        statusLine('force', '.yo-rc.json'),
+        ...committed.map((plan) => logPlan(plan, parsed.force)),
+      ].join(''),
+    );
     writeFileSync(yoRcPath, `${JSON.stringify({ ...root, [STORE]: block }, undefined, 2)}\n`);
     for (const { file, contents, onDisk, next, decision } of plans) {
       const destination = join(run.cwd, file.path);
@@ -151,7 +179,10 @@ export async function runDirect(name: GeneratorName, args: readonly string[], ru
       writeFileSync(destination, contents);
       if (file.executable) chmodSync(destination, 0o755);
     }
-    if (name === 'app') run.log(`${styleText('green', '✔', { stream: process.stderr })} Project written. Next: make setup, then make deploy (see README.md).\n`);
+    if (name === 'app')
+      run.log(
+        `${styleText('green', '✔', { stream: process.stderr })} Project written. Next: make setup, then make deploy (see README.md).\n`,
+      );
     return 0;
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;

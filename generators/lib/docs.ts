@@ -31,7 +31,7 @@ export function renderOptionsDoc(): string {
     '',
     'Also: `--yes` (`-y`) takes the stored or default value of every setting not given as a flag; `--interactive` /',
     '`--no-interactive` force or forbid prompts (by default they appear only on a terminal). Without a terminal and',
-    'without `--yes`, a run that still needs an answer exits non-zero and names the missing flags. Yeoman\'s own',
+    "without `--yes`, a run that still needs an answer exits non-zero and names the missing flags. Yeoman's own",
     '`--force`, `--bail`, `--dry-run` and `--skip-yo-resolve` work as usual.',
     '',
   ].join('\n');
@@ -39,8 +39,9 @@ export function renderOptionsDoc(): string {
 
 /** When an entry applies, found by probing its predicate with the two settings that switch gotchas. */
 function appliesWhen(entry: Gotcha): string {
-  if (!entry.appliesTo) return 'always';
-  const probe = (tailscale: boolean, postgresMode: string) => entry.appliesTo!({ tailscale, postgresMode } as never);
+  const { appliesTo } = entry;
+  if (!appliesTo) return 'always';
+  const probe = (tailscale: boolean, postgresMode: string) => appliesTo({ tailscale, postgresMode } as never);
   if (probe(true, 'system') && !probe(false, 'system') && probe(true, 'external')) return 'Tailscale on';
   if (probe(true, 'system') && !probe(true, 'external') && probe(false, 'system')) return 'system PostgreSQL';
   throw new Error(`describe when ${entry.id} applies`);

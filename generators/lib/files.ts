@@ -5,7 +5,7 @@
 import type { Concern, GeneratorName } from './generators.js';
 import type { Settings } from './settings.js';
 
-/** How a rendered file is finished and checked: JSON/Markdown/YAML through prettier, TOML parsed. */
+/** How a rendered file is finished and checked (render.ts): Markdown tables padded as prettier does, TOML parsed. */
 export type FileFormat = 'text' | 'json' | 'markdown' | 'yaml' | 'toml';
 
 export interface FileSpec {
@@ -26,7 +26,14 @@ export const FILES = [
   { path: 'start.sh', template: 'start.sh.ejs', concerns: ['postgres', 'tailscale'], format: 'text', executable: true },
   { path: 'config.json', concerns: ['postgres'], format: 'json' },
   { path: 'fly.toml', template: 'fly.toml.ejs', concerns: ['fly', 'tailscale'], format: 'toml' },
-  { path: 'Makefile', template: 'Makefile.ejs', concerns: ['fly', 'postgres', 'tailscale'], format: 'text' },
+  { path: 'Makefile', template: 'Makefile.ejs', concerns: [], format: 'text' },
+  {
+    path: 'ops.sh',
+    template: 'ops.sh.ejs',
+    concerns: ['fly', 'postgres', 'tailscale'],
+    format: 'text',
+    executable: true,
+  },
   { path: 'README.md', template: 'README.md.ejs', concerns: ['fly', 'postgres', 'tailscale'], format: 'markdown' },
   { path: '.env.example', template: 'env.example.ejs', concerns: ['postgres', 'tailscale'], format: 'text' },
   { path: '.gitignore', template: 'gitignore.ejs', concerns: [], format: 'text' },

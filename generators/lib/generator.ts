@@ -9,7 +9,16 @@ import Generator, { type BaseOptions } from 'yeoman-generator';
 import { FILES } from './files.js';
 import type { GeneratorName } from './generators.js';
 import type { RenderMeta } from './render.js';
-import { checkCombination, checkInputs, nextFileHashes, ownSpecs, planFiles, refusal, resolveSettings, sha256 } from './resolution.js';
+import {
+  checkCombination,
+  checkInputs,
+  nextFileHashes,
+  ownSpecs,
+  planFiles,
+  refusal,
+  resolveSettings,
+  sha256,
+} from './resolution.js';
 import {
   SettingsError,
   checkValue,
@@ -46,10 +55,15 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
         description: `${spec.description} (default: ${spec.defaultText ?? formatValue(spec.default({}, { folderName: 'paperclip' }))})`,
       });
     }
-    this.option('yes', { type: Boolean, alias: 'y', description: 'Accept the default (or stored) value for every setting not given as a flag' });
+    this.option('yes', {
+      type: Boolean,
+      alias: 'y',
+      description: 'Accept the default (or stored) value for every setting not given as a flag',
+    });
     this.option('interactive', {
       type: Boolean,
-      description: 'Prompt for missing settings; --no-interactive never prompts (default: prompt only when stdin and stdout are a TTY)',
+      description:
+        'Prompt for missing settings; --no-interactive never prompts (default: prompt only when stdin and stdout are a TTY)',
     });
     // Checked here rather than in a run-loop task, so bad input fails before anything runs, as one line (a task
     // error gets Yeoman's "An error occured while running" line on top).
@@ -90,7 +104,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   }
 
   protected get interactive(): boolean {
-    return this.options.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    return this.options.interactive ?? (process.stdin.isTTY && process.stdout.isTTY);
   }
 
   private get context() {
@@ -100,7 +114,13 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   /** Resolves every setting (resolution.ts), asking on a terminal, and stores this generator's own in `.yo-rc.json`. */
   private async resolveSettings(): Promise<void> {
     const resolved = await resolveSettings(
-      { name: this.generatorName, stored: this.stored, flags: this.flags, context: this.context, yes: Boolean(this.options.yes) },
+      {
+        name: this.generatorName,
+        stored: this.stored,
+        flags: this.flags,
+        context: this.context,
+        yes: Boolean(this.options.yes),
+      },
       this.interactive ? (spec, fallback, earlier) => this.ask(spec, fallback, earlier) : undefined,
     );
     for (const [key, value] of resolved) this.config.set(key, value as never);
@@ -118,7 +138,13 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
         : spec.kind === 'choice'
           ? { ...base, type: 'select', choices: spec.choices, default: fallback, validate }
           : spec.kind === 'list' && spec.choices
-            ? { ...base, type: 'checkbox', default: fallback, choices: spec.choices.map((value) => ({ value, checked: (fallback as string[]).includes(value) })), validate }
+            ? {
+                ...base,
+                type: 'checkbox',
+                default: fallback,
+                choices: spec.choices.map((value) => ({ value, checked: (fallback as string[]).includes(value) })),
+                validate,
+              }
             : { ...base, type: 'input', default: formatValue(fallback), validate };
     const answers: Record<string, unknown> = await this.prompt([question as never]);
     return this.normalise(spec, answers[spec.key]);
@@ -129,7 +155,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     if (spec.kind === 'integer' && typeof input === 'number') return input;
     // A checkbox hands its validator the selected choice objects, and its answer as their values.
     if (spec.kind === 'list' && Array.isArray(input)) {
-      return input.map((item: unknown) => (item !== null && typeof item === 'object' && 'value' in item ? item.value : item));
+      return input.map((item: unknown) =>
+        item !== null && typeof item === 'object' && 'value' in item ? item.value : item,
+      );
     }
     if (spec.kind === 'boolean' && typeof input === 'boolean') return input;
     return (spec.parse as (raw: string) => unknown)(String(input));
@@ -137,7 +165,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
 
   /** The complete settings once every generator has resolved its own. */
   protected settings(): Settings {
-    return defaultSettings(this.context, this.stored as Partial<Settings>);
+    return defaultSettings(this.context, this.stored);
   }
 
   protected meta(): RenderMeta {
@@ -202,7 +230,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   }
 
   private conflicterOption(name: 'force' | 'bail' | 'dryRun'): boolean {
-    const environment = (this.env as unknown as { conflicterOptions?: Record<string, unknown> }).conflicterOptions ?? {};
+    const environment =
+      (this.env as unknown as { conflicterOptions?: Record<string, unknown> }).conflicterOptions ?? {};
     const options = this.options as Record<string, unknown>;
     return Boolean(environment[name] || options[name]);
   }

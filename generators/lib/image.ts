@@ -82,9 +82,12 @@ export function imagePruneCommands(s: Settings): string[] {
   ];
   // Four tests to a line keeps the Dockerfile within 110 columns.
   const testLines = [];
-  for (let i = 0; i < tests.length; i += 4) testLines.push(`${i === 0 ? '' : '-o '}${tests.slice(i, i + 4).join(' -o ')}`);
+  for (let i = 0; i < tests.length; i += 4)
+    testLines.push(`${i === 0 ? '' : '-o '}${tests.slice(i, i + 4).join(' -o ')}`);
   return [
     ...dirs.map((dir) => `rm -rf ${dir}`),
-    ...(tests.length > 0 ? [`find ${PAPERCLIP_TREE} -type f \\(${CONTINUATION}${testLines.join(CONTINUATION)} \\) -delete`] : []),
+    ...(tests.length > 0
+      ? [`find ${PAPERCLIP_TREE} -type f \\(${CONTINUATION}${testLines.join(CONTINUATION)} \\) -delete`]
+      : []),
   ];
 }

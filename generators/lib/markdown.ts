@@ -26,7 +26,8 @@ function alignOf(delimiterCell: string): Align {
   return left && right ? 'center' : left ? 'left' : right ? 'right' : 'none';
 }
 
-const width = (text: string): number => [...text].length;
+/** Code points: prettier's width for the text the templates write (no wide or combining characters). */
+const width = (text: string): number => Array.from(text).length;
 
 function pad(text: string, columnWidth: number, align: Align): string {
   const spaces = columnWidth - width(text);
@@ -47,8 +48,10 @@ function formatTable(lines: readonly string[]): string[] {
   const rows = [header, ...body];
   const widths = aligns.map((_, column) => Math.max(3, ...rows.map((row) => width(row[column] ?? ''))));
   const line = (parts: string[]) => `| ${parts.join(' | ')} |`;
-  const printRow = (row: string[]) => line(widths.map((w, column) => pad(row[column] ?? '', w, aligns[column]!)));
-  return [printRow(header), line(widths.map((w, column) => delimiter(w, aligns[column]!))), ...body.map(printRow)];
+  const printRow = (row: string[]) =>
+    line(widths.map((w, column) => pad(row[column] ?? '', w, aligns[column] ?? 'none')));
+  const delimiters = widths.map((w, column) => delimiter(w, aligns[column] ?? 'none'));
+  return [printRow(header), line(delimiters), ...body.map(printRow)];
 }
 
 /** The document with every table outside fenced code blocks aligned; all other lines untouched. */
@@ -56,12 +59,12 @@ export function alignTables(markdown: string): string {
   const lines = markdown.split('\n');
   const out: string[] = [];
   let fenced = false;
-  for (let i = 0; i < lines.length; ) {
-    const current = lines[i]!;
+  for (let i = 0; i < lines.length;) {
+    const current = lines[i] ?? '';
     if (FENCE.test(current)) fenced = !fenced;
     if (!fenced && ROW.test(current) && DELIMITER.test(lines[i + 1] ?? '')) {
       let end = i + 2;
-      while (end < lines.length && ROW.test(lines[end]!)) end++;
+      while (end < lines.length && ROW.test(lines[end] ?? '')) end++;
       out.push(...formatTable(lines.slice(i, end)));
       i = end;
     } else {

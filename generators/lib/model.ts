@@ -53,9 +53,15 @@ interface BootStep {
 function bootSteps(s: Settings): BootStep[] {
   const systemPostgres = isSystemPostgres(s);
   const steps: (BootStep | false)[] = [
-    { id: 'names', summary: `derive names from FLY_APP_NAME${s.tailscale ? ' and TAILNET_DNS' : ''} (nothing is hard-coded)` },
+    {
+      id: 'names',
+      summary: `derive names from FLY_APP_NAME${s.tailscale ? ' and TAILNET_DNS' : ''} (nothing is hard-coded)`,
+    },
     { id: 'volume', summary: 'prepare the volume and its ownership' },
-    s.tailscale && { id: 'tailscale', summary: 'Tailscale up and HTTPS serve (skipped, with a log line, without a key: runs locally too)' },
+    s.tailscale && {
+      id: 'tailscale',
+      summary: 'Tailscale up and HTTPS serve (skipped, with a log line, without a key: runs locally too)',
+    },
     {
       id: 'postgresql',
       summary: `PostgreSQL: ${systemPostgres ? 'init on first boot, start on loopback, role and database' : 'wait for the external DATABASE_URL'}`,
@@ -112,14 +118,21 @@ export function templateData(s: Settings) {
       `postgresql-client-${s.postgresMajor}`,
       ...(s.tailscale ? ['iproute2', 'iptables'] : []),
     ],
-    npmPackages: [`paperclipai@${s.paperclipVersion}`, ...agents.map((agent) => `${agent.npmPackage}@${agent.version}`)],
+    npmPackages: [
+      `paperclipai@${s.paperclipVersion}`,
+      ...agents.map((agent) => `${agent.npmPackage}@${agent.version}`),
+    ],
     /** The last lines of the npm RUN step: each fails the build when its CLI did not install. */
-    installChecks: ['paperclipai --version >/dev/null', ...agents.map((agent) => agent.installCheck)].join(' \\\n  && '),
+    installChecks: ['paperclipai --version >/dev/null', ...agents.map((agent) => agent.installCheck)].join(
+      ' \\\n  && ',
+    ),
     /** The npm RUN step's deletions (image.ts) and the comment giving each one's reason. */
     imagePrune: {
       comment: [
         commentLines(IMAGE_PRUNE_NOTE, '# '),
-        ...imageRemovals(s).map((removal) => commentLines(`${removal.what}: ${removal.why}.`, '#   ').replace(/^# {3}/, '# - ')),
+        ...imageRemovals(s).map((removal) =>
+          commentLines(`${removal.what}: ${removal.why}.`, '#   ').replace(/^# {3}/, '# - '),
+        ),
       ].join('\n'),
       commands: imagePruneCommands(s),
     },
@@ -142,22 +155,34 @@ export function templateData(s: Settings) {
     /** `wait -n` arguments: every daemon's pid, an optional one only when set. */
     waitPids: daemons.map((d) => (d.optional ? `\${${d.pidVar}:+"$${d.pidVar}"}` : `"$${d.pidVar}"`)).join(' '),
     secretGroups: secretGroupsFor(s),
-    /** The calls of the Makefile's secrets recipe, one per secret, in order. */
+    /** Secrets a user may pass from the environment (`make secrets FROM_ENV=…`). */
+    secretNames: secretsFor(s)
+      .filter((secret) => secret.source === 'asked')
+      .map((secret) => secret.name)
+      .join(' '),
+    /** The calls of ops.sh's secrets command, one per secret, in order. */
     secretCommands: secretsFor(s).map((secret) =>
       secret.source === 'generated'
         ? `generate ${secret.name}`
         : `ask ${secret.name} "${secret.prompt ?? secret.name}" ${secret.required ? 'required' : 'optional'}`,
     ),
     readme: {
-      database: systemPostgres ? `PostgreSQL ${s.postgresMajor} on the machine's volume` : 'an external PostgreSQL (DATABASE_URL)',
-      access: s.tailscale ? 'and HTTPS over your tailnet with Tailscale.' : 'reached through `fly proxy` (no Tailscale).',
+      database: systemPostgres
+        ? `PostgreSQL ${s.postgresMajor} on the machine's volume`
+        : 'an external PostgreSQL (DATABASE_URL)',
+      access: s.tailscale
+        ? 'and HTTPS over your tailnet with Tailscale.'
+        : 'reached through `fly proxy` (no Tailscale).',
       imageContents: `${agentNames}, PostgreSQL ${s.postgresMajor}${systemPostgres ? '' : ' client tools'}${s.tailscale ? ` and Tailscale ${s.tailscaleImage}` : ''}`,
       tagsAllowed: s.tailscaleTags.length ? `, allowed to use ${s.tailscaleTags.join(', ')}` : '',
     },
-    gotchaTable: gotchaTable(gotchasFor(s), [GOTCHA_COLUMNS.titleWithMarker, GOTCHA_COLUMNS.symptom, GOTCHA_COLUMNS.handledIn]).join('\n'),
+    gotchaTable: gotchaTable(gotchasFor(s), [
+      GOTCHA_COLUMNS.titleWithMarker,
+      GOTCHA_COLUMNS.symptom,
+      GOTCHA_COLUMNS.handledIn,
+    ]).join('\n'),
     header: (prefix: string) => commentLines(HEADER, `${prefix} `),
     comment: (id: GotchaId, indent = '') => commentLines(gotchaComment(id), `${indent}# `),
     toml: (value: string) => JSON.stringify(value),
   };
 }
-export type TemplateData = ReturnType<typeof templateData>;

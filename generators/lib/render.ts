@@ -14,7 +14,7 @@ import type { Settings } from './settings.js';
 
 export type { RenderMeta } from './config.js';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 
 const templateCache = new Map<string, string>();
 function readTemplate(name: string): string {
@@ -46,12 +46,12 @@ function finish(text: string, format: FileFormat): string {
   }
 }
 
-/** Renders one file's contents. */
-export async function renderFile(file: FileSpec, s: Settings, meta: RenderMeta): Promise<string> {
+/** Renders one file's contents (synchronous now that prettier is gone; callers still await it). */
+export function renderFile(file: FileSpec, s: Settings, meta: RenderMeta): Promise<string> {
   const raw = file.template
     ? ejs.render(readTemplate(file.template), templateData(s), { filename: file.template })
     : JSON.stringify(buildConfig(s, meta), null, 2);
-  return finish(raw, file.format).replace(/\n*$/, '\n');
+  return Promise.resolve(finish(raw, file.format).replace(/\n*$/, '\n'));
 }
 
 /** Every file of the project for these settings, keyed by path (what `yo paperclip-fly --yes` writes). */

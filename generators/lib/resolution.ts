@@ -29,8 +29,24 @@ export const META_KEYS: readonly string[] = ['generatedAt', 'fileHashes'];
 
 /** Options that Yeoman itself (generator or environment) understands; anything else is a typo. */
 export const YEOMAN_OPTIONS: ReadonlySet<string> = new Set([
-  'help', 'h', 'skip-cache', 'skip-install', 'force-install', 'ask-answered', 'skip-local-cache', 'local-config-only',
-  'force', 'dry-run', 'whitespace', 'bail', 'skip-yo-resolve', 'skip-checks', 'insight', 'no-insight', 'color', 'no-color',
+  'help',
+  'h',
+  'skip-cache',
+  'skip-install',
+  'force-install',
+  'ask-answered',
+  'skip-local-cache',
+  'local-config-only',
+  'force',
+  'dry-run',
+  'whitespace',
+  'bail',
+  'skip-yo-resolve',
+  'skip-checks',
+  'insight',
+  'no-insight',
+  'color',
+  'no-color',
 ]);
 
 const ALL_SPECS = SETTINGS as readonly AnySettingSpec[];
@@ -61,7 +77,9 @@ function rejectUnknownFlags(name: GeneratorName, args: readonly string[]): void 
     if (!match || !arg.startsWith('-') || /^-\d/.test(arg)) continue;
     const flag = match[1] ?? '';
     if (!known.has(flag) && !YEOMAN_OPTIONS.has(flag)) {
-      throw new SettingsError(`Unknown option ${arg.split('=')[0] ?? arg}: run with --help for the options (flags are camelCase, e.g. --vmMemory).`);
+      throw new SettingsError(
+        `Unknown option ${arg.split('=')[0] ?? arg}: run with --help for the options (flags are camelCase, e.g. --vmMemory).`,
+      );
     }
   }
 }
@@ -86,15 +104,17 @@ export function checkInputs({ name, stored, options, args, interactive }: RunInp
     if (raw !== undefined) flags[spec.key] = parseSetting(spec.key, raw);
   }
   if (!interactive && !options.yes) {
-    const current = { ...stored, ...flags } as EarlierSettings;
+    const current = { ...stored, ...flags };
     const missing = ownSpecs(name)
       .filter((spec) => (spec.when?.(current) ?? true) && !(spec.key in flags) && !(spec.key in stored))
       .map((spec) => `--${spec.key}`);
     if (missing.length > 0) {
-      throw new SettingsError(`Missing answers and no terminal to ask them on: pass ${missing.join(', ')} or --yes to accept the defaults.`);
+      throw new SettingsError(
+        `Missing answers and no terminal to ask them on: pass ${missing.join(', ')} or --yes to accept the defaults.`,
+      );
     }
   }
-  return flags as Partial<Settings>;
+  return flags;
 }
 
 /** Asks one setting on a terminal; only the Yeoman path has one. */
@@ -106,7 +126,13 @@ export type Ask = (spec: AnySettingSpec, fallback: unknown, earlier: EarlierSett
  * known. Returns the generator's own values, in order, to store in `.yo-rc.json`.
  */
 export async function resolveSettings(
-  input: { name: GeneratorName; stored: Record<string, unknown>; flags: Partial<Settings>; context: SettingContext; yes: boolean },
+  input: {
+    name: GeneratorName;
+    stored: Record<string, unknown>;
+    flags: Partial<Settings>;
+    context: SettingContext;
+    yes: boolean;
+  },
   ask: Ask | undefined,
 ): Promise<[string, unknown][]> {
   const { name, stored, flags, context, yes } = input;
@@ -116,14 +142,14 @@ export async function resolveSettings(
   const resolved: [string, unknown][] = [];
   for (const spec of ALL_SPECS) {
     const key = spec.key;
-    const fallback = key in stored ? stored[key] : spec.default(current as EarlierSettings, context);
+    const fallback = key in stored ? stored[key] : spec.default(current, context);
     let value: unknown = fallback;
     if (own.has(key)) {
       if (key in flags) value = flags[key];
-      else if (!(spec.when?.(current as EarlierSettings) ?? true)) value = fallback;
+      else if (!(spec.when?.(current) ?? true)) value = fallback;
       else if (key in stored && !reasks) value = stored[key];
-      else if (ask && !yes) value = await ask(spec, fallback, current as EarlierSettings);
-      const verdict = checkValue(spec, value, current as EarlierSettings);
+      else if (ask && !yes) value = await ask(spec, fallback, current);
+      const verdict = checkValue(spec, value, current);
       if (verdict !== true) throw new SettingsError(invalidMessage(key, value, verdict));
       resolved.push([key, value]);
     }
@@ -170,7 +196,8 @@ export async function planFiles(input: {
   const plans: FilePlan[] = [];
   for (const file of filesFor(input.name)) {
     const onDisk = input.onDiskHash(file.path);
-    const contents = !file.when || file.when(input.settings) ? await renderFile(file, input.settings, input.meta) : undefined;
+    const contents =
+      !file.when || file.when(input.settings) ? await renderFile(file, input.settings, input.meta) : undefined;
     const next = contents === undefined ? undefined : sha256(contents);
     const pinned = onDisk !== undefined && (await input.pinned(file.path));
     const decision = decideSync({ onDisk, last: input.previous[file.path], next }, { ...input.mode, pinned });
@@ -180,7 +207,11 @@ export async function planFiles(input: {
 }
 
 /** The fileHashes block after a run: this run's hashes, earlier ones for files it did not touch, in manifest order. */
-export function nextFileHashes(all: readonly FileSpec[], plans: readonly FilePlan[], previous: Record<string, string>): Record<string, string> {
+export function nextFileHashes(
+  all: readonly FileSpec[],
+  plans: readonly FilePlan[],
+  previous: Record<string, string>,
+): Record<string, string> {
   const written = new Map(plans.map((plan) => [plan.file.path, plan.next ?? null]));
   const hashes: Record<string, string> = {};
   for (const { path } of all) {

@@ -5,7 +5,7 @@
  */
 import { AGENTS, type Agent } from './agents.js';
 import type { SettingOwner } from './generators.js';
-import { VERSIONS } from './versions.js';
+import { MIN_NODE_TEXT, VERSIONS } from './versions.js';
 import {
   FLY_REGIONS,
   FLY_VM_SIZES,
@@ -24,6 +24,7 @@ import {
   validatePostgresForImage,
   validatePostgresMajor,
   validatePostgresMode,
+  type PostgresMode,
   validateRegion,
   validateSnapshotRetention,
   validateTailscaleHostname,
@@ -34,7 +35,6 @@ import {
   validateVolumeName,
   validateVolumeSize,
   type FlyVmSize,
-  type PostgresMode,
   type Validation,
 } from './validators.js';
 
@@ -121,7 +121,7 @@ export const SETTINGS = [
     key: 'nodeImage',
     owner: 'app',
     kind: 'string',
-    description: 'Pinned official Node base image (Node >= 24.11, Debian slim)',
+    description: `Pinned official Node base image (Node >= ${MIN_NODE_TEXT}, Debian slim)`,
     message: 'Node base image',
     default: () => VERSIONS.nodeImage,
     parse: text,
@@ -166,8 +166,8 @@ export const SETTINGS = [
     choices: Object.keys(FLY_VM_SIZES),
     description: 'Fly machine preset',
     message: 'Fly VM size',
-    default: () => 'shared-cpu-2x' as FlyVmSize,
-    parse: text as (raw: string | boolean) => FlyVmSize,
+    default: (): FlyVmSize => 'shared-cpu-2x',
+    parse: (raw): FlyVmSize => text(raw) as FlyVmSize,
     validate: validateVmSize,
   }),
   define({
@@ -229,15 +229,16 @@ export const SETTINGS = [
     choices: POSTGRES_MODES,
     description: '"system": PostgreSQL in the container, data on the volume; "external": a DATABASE_URL secret',
     message: 'PostgreSQL',
-    default: () => 'system' as PostgresMode,
-    parse: text as (raw: string | boolean) => PostgresMode,
+    default: (): PostgresMode => 'system',
+    parse: (raw): PostgresMode => text(raw) as PostgresMode,
     validate: validatePostgresMode,
   }),
   define({
     key: 'postgresMajor',
     owner: 'postgres',
     kind: 'integer',
-    description: 'PostgreSQL major (server in system mode, client tools in both); must be the one the image\'s Debian ships',
+    description:
+      "PostgreSQL major (server in system mode, client tools in both); must be the one the image's Debian ships",
     message: 'PostgreSQL major version',
     default: (s) => defaultPostgresMajor(s.nodeImage ?? VERSIONS.nodeImage),
     defaultText: '17 on trixie, 15 on bookworm',
@@ -302,16 +303,18 @@ export type SettingKey = keyof Settings;
 export type AnySettingSpec = { [K in SettingKey]: SettingSpec<K, Settings[K]> }[SettingKey];
 
 // EarlierSettings must stay a view of Settings: this line stops compiling when they drift apart.
-const earlierIsAView: (s: Settings) => EarlierSettings = (s) => s;
-void earlierIsAView;
+export type EarlierIsAView = Settings extends EarlierSettings ? true : never;
+export const EARLIER_IS_A_VIEW: EarlierIsAView = true;
 
-const SPECS = SETTINGS as readonly AnySettingSpec[];
+/** The settings as one list of specs (for iterating; SETTINGS keeps each one's exact type). */
+export const SETTING_SPECS = SETTINGS as readonly AnySettingSpec[];
+const SPECS = SETTING_SPECS;
 
 export function settingsOf(owner: SettingOwner): readonly AnySettingSpec[] {
   return SPECS.filter((spec) => spec.owner === owner);
 }
 
-export function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
+function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
   const spec = SPECS.find((candidate) => candidate.key === key);
   if (!spec) throw new Error(`unknown setting ${key}`);
   return spec as unknown as SettingSpec<K, Settings[K]>;
@@ -354,7 +357,9 @@ export function parseSetting<K extends SettingKey>(key: K, raw: string | boolean
 export function crossValidate(s: Settings): string | undefined {
   for (const spec of SPECS) {
     const value = s[spec.key];
-    const verdict = spec.crossCheck ? (spec.crossCheck as (v: unknown, e: EarlierSettings) => Validation)(value, s) : true;
+    const verdict = spec.crossCheck
+      ? (spec.crossCheck as (v: unknown, e: EarlierSettings) => Validation)(value, s)
+      : true;
     if (verdict !== true) return invalidMessage(spec.key, value, verdict);
   }
   return undefined;
@@ -364,7 +369,7 @@ export function crossValidate(s: Settings): string | undefined {
 export function defaultSettings(context: SettingContext, overrides: Partial<Settings> = {}): Settings {
   const settings: Record<string, unknown> = {};
   for (const spec of SPECS) {
-    settings[spec.key] = spec.key in overrides ? overrides[spec.key] : spec.default(settings as EarlierSettings, context);
+    settings[spec.key] = spec.key in overrides ? overrides[spec.key] : spec.default(settings, context);
   }
   return settings as Settings;
 }
@@ -376,7 +381,8 @@ export function defaultSettings(context: SettingContext, overrides: Partial<Sett
 export function validateStored(stored: Record<string, unknown>): string | undefined {
   for (const [key, value] of Object.entries(stored)) {
     const spec = SPECS.find((candidate) => candidate.key === key);
-    if (!spec) return `Unknown setting "${key}" in .yo-rc.json: known settings are ${SPECS.map((s) => s.key).join(', ')}.`;
+    if (!spec)
+      return `Unknown setting "${key}" in .yo-rc.json: known settings are ${SPECS.map((s) => s.key).join(', ')}.`;
     if (!storedTypeMatches(spec.kind, value)) {
       return `Invalid ${key} in .yo-rc.json: expected ${expectedType(spec.kind)}, got ${JSON.stringify(value)}.`;
     }
@@ -400,5 +406,11 @@ function storedTypeMatches(kind: Kind, value: unknown): boolean {
 }
 
 function expectedType(kind: Kind): string {
-  return { boolean: 'true or false', integer: 'a number', list: 'an array of strings', string: 'a string', choice: 'a string' }[kind];
+  return {
+    boolean: 'true or false',
+    integer: 'a number',
+    list: 'an array of strings',
+    string: 'a string',
+    choice: 'a string',
+  }[kind];
 }

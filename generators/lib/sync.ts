@@ -52,13 +52,17 @@ export function decideSync({ onDisk, last, next }: SyncInput, mode: SyncMode): S
   if (next === undefined) {
     if (onDisk === undefined) return decision('keep', 'not generated, not present');
     if (untouched) return decision('delete', 'no longer generated');
-    return mode.force ? decision('delete', 'no longer generated; --force drops the hand edit') : decision('keep', 'no longer generated, but edited by hand (delete it yourself)');
+    return mode.force
+      ? decision('delete', 'no longer generated; --force drops the hand edit')
+      : decision('keep', 'no longer generated, but edited by hand (delete it yourself)');
   }
   if (onDisk === undefined) return decision('write', 'new');
   if (onDisk === next) return decision('write', 'identical');
-  if (untouched) return mode.pinned ? decision('ask', 'pinned in .yo-resolve') : decision('write', 'still as generated');
+  if (untouched)
+    return mode.pinned ? decision('ask', 'pinned in .yo-resolve') : decision('write', 'still as generated');
   // Edited by hand from here on.
-  if (next === last && !mode.force) return decision('keep', 'edited by hand, and the generated version has not changed');
+  if (next === last && !mode.force)
+    return decision('keep', 'edited by hand, and the generated version has not changed');
   if (mode.pinned) return decision('ask', 'pinned in .yo-resolve');
   if (mode.force) return decision('write', 'edited by hand; --force overwrites');
   if (mode.bail || mode.interactive) return decision('ask', 'edited by hand, and the generated version changed');
