@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const SCRIPTS = [
   'cli.js', // the bin against @flydotio/dockerfile, new processes
   'generate.js', // in-process: rendering alone, and through Yeoman
+  'doctor.js', // doctor's cold run
 ];
 
 for (const script of SCRIPTS) {
