@@ -13,12 +13,6 @@ export const DOCTOR_FIXTURES = join(ROOT, 'test', 'fixtures', 'doctor');
  */
 export const KNOWN_PENDING: { id: string; file: string; issue: number; why: string }[] = [
   { id: 'grace-period', file: 'fly.toml', issue: 7, why: 'grace_period = "120s" is over Fly\'s 60 s limit' },
-  {
-    id: 'make-version',
-    file: 'Makefile',
-    issue: 7,
-    why: 'the Makefile uses .SHELLFLAGS and .ONESHELL (GNU make 3.82)',
-  },
   { id: 'restart-policy', file: 'fly.toml', issue: 9, why: 'fly.toml sets no [[restart]] policy' },
 ];
 

@@ -27,6 +27,7 @@ export const buildScripts = (p: Project): ShellScript[] =>
 /** Shell run by people and CI: Makefile recipes and workflow steps. */
 export const operatorScripts = (p: Project): ShellScript[] => [
   ...(p.makefile?.rules.flatMap((rule) => rule.recipe) ?? []),
+  ...p.operatorScripts,
   ...p.workflows.flatMap((workflow) => workflow.runs),
 ];
 

@@ -40,6 +40,8 @@ export interface Project {
   entrypoint?: ShellScript;
   config?: { file: string; doc: JsonDocument };
   makefile?: MakefileModel;
+  /** Scripts of this repository that Makefile recipes run (`bash ops.sh deploy`): operator logic lives there too. */
+  operatorScripts: ShellScript[];
   workflows: WorkflowModel[];
   dotenv?: { file: string; text: string; committed: boolean };
   /** The machine's environment as the files give it: the image's ENV, then fly.toml [env] over it. */
@@ -136,7 +138,7 @@ export function loadProject(dir: string, parser: Parser): Project {
     throw new DoctorError(`${dir} does not exist`);
   }
   if (!isDir) throw new DoctorError(`${dir} is not a folder`);
-  const project: Project = { dir, files: [], workflows: [], env: new Map(), problems: [] };
+  const project: Project = { dir, files: [], operatorScripts: [], workflows: [], env: new Map(), problems: [] };
   const problem = (id: Problem['id'], severity: Severity, file: string, at: Position, message: string) =>
     project.problems.push({ id, severity, where: { file, ...at }, message });
   const top = { line: 1, column: 1 };
@@ -309,7 +311,13 @@ export function loadProject(dir: string, parser: Parser): Project {
   if (makefilePath) {
     project.files.push({ role: 'Makefile', path: makefilePath });
     project.makefile = parseMakefile(makefilePath, readText(dir, makefilePath) ?? '', parser);
+    const called = new Set<string>();
     for (const script of project.makefile.rules.flatMap((rule) => rule.recipe)) {
+      for (const command of script.commands) {
+        const [program, first] = command.words.map((word) => word.value);
+        const path = program && /^(ba|da)?sh$/.test(program) ? first : program;
+        if (path && /\.sh$/.test(path)) called.add(path.replace(/^\.\//, ''));
+      }
       if (script.errors[0])
         problem(
           'file-unparseable',
@@ -318,6 +326,15 @@ export function loadProject(dir: string, parser: Parser): Project {
           script.errors[0],
           'the shell parser could not follow this recipe: checks here may miss something',
         );
+    }
+    for (const file of [...called].sort()) {
+      const text = readText(dir, file);
+      if (text === undefined) continue;
+      project.files.push({ role: 'script', path: file });
+      const index = new LineIndex(text);
+      project.operatorScripts.push(
+        parseShell(parser, { file, text, map: (offset) => index.at(offset), env: new Map() }),
+      );
     }
   }
 

@@ -7,7 +7,8 @@ export const REPORT_SCHEMA = 'paperclip-fly-doctor/1';
 export type Severity = 'error' | 'warning';
 
 /** The files doctor found and read, by the role each plays. */
-export type FileRole = 'fly.toml' | 'Dockerfile' | 'entrypoint' | 'config.json' | 'Makefile' | 'workflow' | '.env';
+export type FileRole =
+  'fly.toml' | 'Dockerfile' | 'entrypoint' | 'config.json' | 'Makefile' | 'script' | 'workflow' | '.env';
 
 export interface Finding {
   /** A catalogue id (docs/gotchas.md) or one of doctor's own (docs/doctor.md). */
