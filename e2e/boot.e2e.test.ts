@@ -5,7 +5,8 @@
  * is checked from outside the container: HTTP from the host, the volume directory, podman exec/logs.
  * A failing step adds the container's log to its error, and the steps after it are skipped.
  *
- * Run: npm run test:e2e (root; ~15 min cold, mostly the two image builds). Figures: bench/e2e-results.json.
+ * Run: npm run test:e2e (root; ~25 min cold, mostly the image builds: each project also builds its Dockerfile
+ * without the deletions of generators/lib/image.ts, to measure them). Figures: bench/e2e-results.json.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -24,6 +25,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { completeBootstrap, signIn, type Admin } from './lib/bootstrap.js';
 import { startExternalPostgres, type ExternalPostgres } from './lib/external-postgres.js';
 import { freePort, health, healthStatus, portIsFree, sleep, waitForHealth } from './lib/http.js';
+import { layers, projectSettings, withoutPrune } from './lib/image.js';
 import { isPaperclip, isPostgres, isTailscaled, listeners, processes } from './lib/inside.js';
 import { Machine } from './lib/machine.js';
 import { podman, podmanOut } from './lib/podman.js';
@@ -62,6 +64,9 @@ const UNKNOWN_HOST = 'unknown.example';
 const ADDED_HOST = 'added-by-hand.example';
 const APP_UID = 1000; // the node user of the official Node image
 const CONFIG_ON_VOLUME = 'instances/default/config.json';
+
+/** E2E_NO_CACHE=1 builds every image from scratch (cold build times); by default earlier layers are reused. */
+const NO_CACHE = process.env.E2E_NO_CACHE === '1' ? ['--no-cache'] : [];
 
 const results = new Results();
 afterAll(() => {
@@ -152,16 +157,48 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
 
   step('builds the generated Dockerfile unmodified (podman build --pull=never)', async () => {
     image = `localhost/${E2E_PREFIX}/${spec.key}:latest`;
-    const build = await podman(['build', '--pull=never', '--tag', image, projectDir], { timeoutSeconds: 20 * 60 });
+    const build = await podman(['build', '--pull=never', ...NO_CACHE, '--tag', image, projectDir], {
+      timeoutSeconds: 20 * 60,
+    });
     figures.buildSeconds = build.seconds;
     figures.buildUsedCache = /Using cache/.test(build.stdout); // a warm run reuses the apt and npm layers
     // config.json's updatedAt differs per generation, so the previous run's image lost its tag; its big
     // layers are shared with this one, and only its own top layers go.
     await podman(['image', 'prune', '--force']);
     figures.imageSizeMb = Number(await podmanOut(['image', 'inspect', '--format', '{{.Size}}', image])) / 1e6;
+    figures.layersMb = await layers(image);
     console.log(
       `[e2e] ${spec.key}: built ${image} in ${build.seconds.toFixed(0)} s, ${figures.imageSizeMb.toFixed(0)} MB`,
     );
+  });
+
+  step('builds the same Dockerfile without its deletions, for comparison', async () => {
+    const unpruned = `localhost/${E2E_PREFIX}/${spec.key}-unpruned:latest`;
+    writeFileSync(
+      join(projectDir, 'Dockerfile.unpruned'),
+      withoutPrune(readFileSync(join(projectDir, 'Dockerfile'), 'utf8'), projectSettings(projectDir)),
+    );
+    const build = await podman(
+      [
+        'build',
+        '--pull=never',
+        ...NO_CACHE,
+        '--file',
+        join(projectDir, 'Dockerfile.unpruned'),
+        '--tag',
+        unpruned,
+        projectDir,
+      ],
+      { timeoutSeconds: 20 * 60 },
+    );
+    await podman(['image', 'prune', '--force']);
+    const sizeMb = Number(await podmanOut(['image', 'inspect', '--format', '{{.Size}}', unpruned])) / 1e6;
+    figures.unpruned = { buildSeconds: build.seconds, imageSizeMb: sizeMb, layersMb: await layers(unpruned) };
+    figures.savedPercent = (1 - figures.imageSizeMb! / sizeMb) * 100;
+    console.log(
+      `[e2e] ${spec.key}: without deletions ${sizeMb.toFixed(0)} MB; the generated image is ${figures.savedPercent.toFixed(0)}% smaller`,
+    );
+    expect(figures.imageSizeMb).toBeLessThan(sizeMb);
   });
 
   if (!spec.systemPostgres) {

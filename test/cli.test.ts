@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
@@ -85,6 +85,15 @@ describe('the package bin (no global yo)', () => {
     expect(JSON.parse(readFileSync(join(target, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'].appName).toBe(
       'team-clip',
     );
+  });
+
+  it('deletes a file that is no longer generated without asking (through Yeoman: --bail)', () => {
+    const dir = tempProject();
+    expect(cli(dir, '--yes', '--githubActions').status).toBe(0);
+    const { status, output } = cli(dir, 'fly', '--no-githubActions', '--bail');
+    expect(status, output).toBe(0);
+    expect(output).toMatch(/force \.github\/workflows\/fly-deploy\.yml/);
+    expect(existsSync(join(dir, '.github/workflows/fly-deploy.yml'))).toBe(false);
   });
 
   it('runs a sub-generator: tailscale --no-tailscale rewrites its files without prompting', () => {

@@ -11,6 +11,11 @@ export interface ProjectFigures {
   buildSeconds?: number;
   buildUsedCache?: boolean;
   imageSizeMb?: number;
+  /** Layers with content, largest first. */
+  layersMb?: { sizeMb: number; step: string }[];
+  /** The same Dockerfile without the deletions of generators/lib/image.ts, built in the same run. */
+  unpruned?: { buildSeconds: number; imageSizeMb: number; layersMb: { sizeMb: number; step: string }[] };
+  savedPercent?: number;
   firstBootToHealthySeconds?: number;
   firstBootToInviteSeconds?: number;
   warmRestartToHealthySeconds?: number;

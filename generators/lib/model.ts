@@ -4,6 +4,7 @@
  */
 import { AGENT_SPECS, type AgentSpec } from './agents.js';
 import { GOTCHA_COLUMNS, gotchaComment, gotchaTable, gotchasFor, type GotchaId } from './gotchas.js';
+import { IMAGE_PRUNE_NOTE, imagePruneCommands, imageRemovals } from './image.js';
 import { LAYOUT, postgresBin } from './layout.js';
 import { secretGroupsFor, secretsFor } from './secrets.js';
 import { isSystemPostgres, type Settings } from './settings.js';
@@ -128,6 +129,16 @@ export function templateData(s: Settings) {
     installChecks: ['paperclipai --version >/dev/null', ...agents.map((agent) => agent.installCheck)].join(
       ' \\\n  && ',
     ),
+    /** The npm RUN step's deletions (image.ts) and the comment giving each one's reason. */
+    imagePrune: {
+      comment: [
+        commentLines(IMAGE_PRUNE_NOTE, '# '),
+        ...imageRemovals(s).map((removal) =>
+          commentLines(`${removal.what}: ${removal.why}.`, '#   ').replace(/^# {3}/, '# - '),
+        ),
+      ].join('\n'),
+      commands: imagePruneCommands(s),
+    },
     nodeVersion: node ? `${node.major}.${node.minor}.${node.patch}` : s.nodeImage,
     /** Top-level volume entries start.sh must not hand to the app user, as a `case` pattern. */
     ownedElsewhere: [
