@@ -50,6 +50,7 @@ const BAD_FLAGS: [Record<string, unknown>, RegExp][] = [
   [{ tailscaleImage: '1.94.2' }, /^Invalid --tailscaleImage "1\.94\.2": use a pinned/],
   [{ tailscaleTags: 'paperclip' }, /^Invalid --tailscaleTags "paperclip": use a comma-separated list of distinct ACL tags like tag:paperclip/],
   [{ tailscaleTags: 'tag:Bad_Tag' }, /^Invalid --tailscaleTags "tag:Bad_Tag"/],
+  [{ tailscaleLoginServer: 'headscale.example.com' }, /^Invalid --tailscaleLoginServer "headscale\.example\.com": use an http:\/\/ or https:\/\/ URL with a host and no path/],
 ];
 
 describe.each(BAD_FLAGS)('flags %j', (flags, message) => {

@@ -54,7 +54,8 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     expect(config.database).not.toHaveProperty('url');
     if (settings.postgresMode === 'system') expect(config.database.connectionString).toMatch(/^postgres:\/\/paperclip@127\.0\.0\.1:5432\/paperclip$/);
     else expect(config.database).not.toHaveProperty('connectionString');
-    expect(config.server).toMatchObject({ deploymentMode: 'authenticated', exposure: 'private', host: '0.0.0.0', port: 3100 });
+    // One socket for IPv6 (fly proxy dials <app>.internal) and IPv4.
+    expect(config.server).toMatchObject({ deploymentMode: 'authenticated', exposure: 'private', bind: 'custom', customBindHost: '::', host: '::', port: 3100 });
     const paths = [config.database.backup.dir, config.logging.logDir, config.storage.localDisk.baseDir, config.secrets.localEncrypted.keyFilePath];
     for (const path of paths) expect(path).toMatch(/^\/paperclip\/instances\/default\//);
   });
@@ -72,7 +73,9 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     });
     const [check] = fly.http_service.checks;
     expect(check).toMatchObject({ path: '/api/health', method: 'GET', headers: { Host: 'localhost' } });
-    expect(Number.parseInt(check.grace_period, 10)).toBeGreaterThanOrEqual(120);
+    // Fly lowers a grace period above 60 s (with a WARN); fly deploy's wait must outlast a slow first boot.
+    expect(check.grace_period).toBe('60s');
+    expect(Number.parseInt(fly.deploy.wait_timeout, 10)).toBeGreaterThan(300);
     expect(fly.mounts).toMatchObject({ source: settings.volumeName, destination: '/paperclip', snapshot_retention: settings.snapshotRetention });
     expect(fly.vm[0].size).toBe(settings.vmSize);
     expect(Number.parseInt(fly.vm[0].memory, 10)).toBe(settings.vmMemory);

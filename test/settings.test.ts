@@ -20,7 +20,7 @@ describe('the settings schema', () => {
       expect(spec.description.length).toBeGreaterThan(10);
       expect(['core', 'fly', 'postgres', 'tailscale']).toContain(spec.concern);
     }
-    expect(settingsOf('tailscale').map((spec: any) => spec.key)).toEqual(['tailscale', 'tailscaleHostname', 'tailscaleImage', 'tailscaleTags']);
+    expect(settingsOf('tailscale').map((spec: any) => spec.key)).toEqual(['tailscale', 'tailscaleHostname', 'tailscaleImage', 'tailscaleTags', 'tailscaleLoginServer']);
   });
 
   it('has defaults that pass their own validators and the cross-checks', () => {

@@ -19,6 +19,7 @@ import {
   validateSnapshotRetention,
   validateTailscaleHostname,
   validateTailscaleImage,
+  validateTailscaleLoginServer,
   validateTailscaleTags,
   validateVmMemory,
   validateVmSize,
@@ -44,6 +45,7 @@ const cases: Record<string, Case<any>> = {
   tailscaleHostname: [validateTailscaleHostname, ['paperclip', 'pc-1'], ['My.Host', 'host_name', '-h', ''], /lowercase letters, digits and dashes/],
   tailscaleImage: [validateTailscaleImage, ['v1.94.2', 'v1.96.0'], ['latest', 'stable', '1.94.2', 'v1.94', ''], /pinned tailscale\/tailscale release tag/],
   tailscaleTags: [validateTailscaleTags, [[], ['tag:paperclip'], ['tag:a', 'tag:b-2']], [['paperclip'], ['tag:Bad_Tag'], ['tag:a', 'tag:a'], ['tag:']], /ACL tags like tag:paperclip/],
+  tailscaleLoginServer: [validateTailscaleLoginServer, ['', 'https://headscale.example.com', 'http://127.0.0.1:8080', 'https://hs.example:8443/', 'http://[::1]:8080'], ['headscale.example.com', 'ftp://hs.example', 'https://hs.example/path', 'https://user:pw@hs.example', 'https://hs.example?x=1', 'https://', ' https://hs.example'], /http:\/\/ or https:\/\/ URL with a host and no path/],
   agents: [validateAgents, [['claude'], ['codex'], ['claude', 'codex']], [['gemini'], [], ['claude', 'claude']], /one or more of claude, codex/],
 };
 

@@ -27,8 +27,15 @@ export function machinePaths(s: Settings) {
     pgBin: `/usr/lib/postgresql/${s.postgresMajor}/bin`,
     runUser: 'node',
     port: 3100,
-    /** Fly's health-check grace. The e2e test measures first boot (initdb + 278 migrations) at 12-23 s; 120 s is ~5x. */
-    graceSeconds: 120,
+    /** Fly's health-check grace, at Fly's maximum (flyctl lowers more to 60 s). First boot measured 12-23 s by e2e. */
+    graceSeconds: 60,
+    /**
+     * How long `fly deploy` waits for the machine to start and pass its checks ([deploy] wait_timeout; Fly's default
+     * is 300 s). It must outlast the slowest first boot that still succeeds: start.sh's own limits (tailscale up
+     * 120 s, serve 60 s, PostgreSQL start 60 s) plus migrations (23 s measured on 2 cores, a few times that on a
+     * shared CPU) plus one 30 s check interval: about 5 minutes, so twice Fly's default.
+     */
+    deployWaitSeconds: 600,
     /** Paperclip drains runs (up to ~30 s) and PostgreSQL shuts down fast; Fly allows up to 300. */
     killTimeoutSeconds: 90,
   } as const;
@@ -175,11 +182,12 @@ export function buildConfig(s: Settings, meta: RenderMeta): Record<string, unkno
     },
     logging: { $comment: note('absolute-paths'), mode: 'file', logDir: `${p.instance}/logs` },
     server: {
-      $comment: 'start.sh sets PAPERCLIP_ALLOWED_HOSTNAMES from the tailnet and Fly names and merges allowedHostnames below into it.',
+      $comment: `start.sh sets PAPERCLIP_ALLOWED_HOSTNAMES from the tailnet and Fly names and merges allowedHostnames below into it. ${note('listen-ipv6')}`,
       deploymentMode: 'authenticated',
       exposure: 'private',
-      bind: 'lan',
-      host: '0.0.0.0',
+      bind: 'custom',
+      customBindHost: '::',
+      host: '::',
       port: p.port,
       allowedHostnames: [],
       serveUi: true,

@@ -27,6 +27,7 @@ import {
   validateSnapshotRetention,
   validateTailscaleHostname,
   validateTailscaleImage,
+  validateTailscaleLoginServer,
   validateTailscaleTags,
   validateVmMemory,
   validateVmSize,
@@ -61,6 +62,7 @@ export interface Settings {
   tailscaleHostname: string;
   tailscaleImage: string;
   tailscaleTags: string[];
+  tailscaleLoginServer: string;
 }
 export type SettingKey = keyof Settings;
 
@@ -300,6 +302,18 @@ export const SETTINGS: readonly AnySettingSpec[] = [
     defaultText: 'none',
     parse: list,
     validate: validateTailscaleTags,
+    when: tailscaleOn,
+  }),
+  define({
+    key: 'tailscaleLoginServer',
+    concern: 'tailscale',
+    kind: 'string',
+    description: 'Control server for tailscale up --login-server, e.g. a team\'s headscale (empty: Tailscale\'s own)',
+    message: 'Tailscale login server (empty for Tailscale\'s own)',
+    default: () => '',
+    defaultText: 'Tailscale\'s own',
+    parse: text,
+    validate: validateTailscaleLoginServer,
     when: tailscaleOn,
   }),
 ];
