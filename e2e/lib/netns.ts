@@ -29,11 +29,13 @@ export class NetNs {
     const ns = new NetNs(name);
     const ip = (...args: string[]) => run('ip', ['-n', name, ...args]);
     await ip('link', 'set', 'lo', 'up');
-    // A dummy device: addresses without a link to anywhere, like the machine's eth0 as seen from inside.
-    await ip('link', 'add', 'eth0', 'type', 'dummy');
+    // A veth pair with both ends inside: addresses on an eth0 that leads nowhere, like a machine's eth0 seen from
+    // inside (this kernel has no dummy device).
+    await ip('link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
     await ip('addr', 'add', `${NETNS_IPV4}/32`, 'dev', 'eth0');
     await ip('-6', 'addr', 'add', `${NETNS_IPV6}/128`, 'dev', 'eth0', 'nodad');
     await ip('link', 'set', 'eth0', 'up');
+    await ip('link', 'set', 'eth1', 'up');
     return ns;
   }
 

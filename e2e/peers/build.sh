@@ -107,8 +107,8 @@ build_tailscale() {
 
 # `go install ...@v0.29.2` asks the proxy for headscale's version list (to look for a deprecation notice), which the
 # proxy here refuses; so headscale is built as the one requirement of a main module of our own. Its dependencies are
-# then exactly those of its go.mod (no replace directives to lose). `headscale version` says "dev" this way, so the
-# version is checked from the binary's build info instead.
+# then exactly those of its go.mod (it has no replace directives to lose), and the binary's build info still names
+# headscale's module and version (`headscale version` prints it), which is checked below.
 build_headscale() {
   local module=$PEERS_CACHE/.headscale-module
   mkdir -p "$module"
@@ -117,7 +117,7 @@ build_headscale() {
   rm -f "$module/go.mod.new"
   local built
   built=$(BUILD_MODULE=$module build headscale "$HEADSCALE_VERSION" headscale -trimpath github.com/juanfont/headscale/cmd/headscale)
-  "$GO" version -m "${built#headscale=}" | grep -Eq "^[[:space:]]+dep[[:space:]]+github.com/juanfont/headscale[[:space:]]+${HEADSCALE_VERSION}[[:space:]]" ||
+  "$GO" version -m "${built#headscale=}" | grep -Eq "^[[:space:]]+mod[[:space:]]+github.com/juanfont/headscale[[:space:]]+${HEADSCALE_VERSION}[[:space:]]" ||
     die "headscale: the binary was not built from github.com/juanfont/headscale $HEADSCALE_VERSION"
   printf '%s\n' "$built"
 }
