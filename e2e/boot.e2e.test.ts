@@ -145,6 +145,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     expect(fly.healthHost).toBe('localhost');
     figures.generated = {
       graceSeconds: fly.graceSeconds,
+      deployWaitSeconds: fly.deployWaitSeconds,
       killTimeoutSeconds: fly.killTimeoutSeconds,
       killSignal: fly.killSignal,
       vmMemoryMb: fly.memoryMb,
@@ -203,7 +204,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     });
   }
 
-  step('first boot: /api/health answers 200 (Host: localhost) within the generated grace period', async () => {
+  step('first boot: /api/health answers 200 (Host: localhost) within the deploy wait (fly.toml [deploy] wait_timeout)', async () => {
     secrets.BETTER_AUTH_SECRET = random();
     secrets.PAPERCLIP_AGENT_JWT_SECRET = random();
     if (spec.tailscale) secrets.TS_AUTHKEY = keys.reusable;
@@ -231,8 +232,8 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
 
     machine = new Machine({ name: `${E2E_PREFIX}-${spec.key}`, image, volumeDir, volumePath: fly.volume, env, secrets, runFlags });
     const started = await machine.replace();
-    figures.firstBootToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
-    console.log(`[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (grace ${fly.graceSeconds} s)`);
+    figures.firstBootToHealthySeconds = await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
+    console.log(`[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (check grace ${fly.graceSeconds} s, deploy wait ${fly.deployWaitSeconds} s)`);
   });
 
   step('hostname guard: 403 for an unknown Host, 200 for the public name', async () => {
@@ -416,7 +417,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
 
   step('restarts (new container, same volume): restores the queued dump, healthy, no crash recovery, admin kept, no new invite', async () => {
     const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
-    figures.warmRestartToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+    figures.warmRestartToHealthySeconds = await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
     await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
     const log = await machine!.bootLogs();
     expect(log).not.toMatch(/database system was not properly shut down|redo starts|database system was interrupted/);
@@ -444,7 +445,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   step('survives kill -9 of the whole container: starts healthy again with its data', async () => {
     await machine!.kill9();
     const started = await machine!.start(); // same container: stale sockets and pid files included
-    figures.afterKill9ToHealthySeconds = await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+    figures.afterKill9ToHealthySeconds = await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
     expect((await health(port)).bootstrapStatus).toBe('ready');
     expect(await signIn(port, publicUrl, admin)).toBe(200);
     if (spec.tailscale) {
@@ -480,7 +481,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     step('wiped state and the reusable key: logs in as a new node, which the tailnet names -1, and the URLs follow that name', async () => {
       secrets.TS_AUTHKEY = keys.reusable;
       const started = await machine!.replace();
-      await waitForHealth(port, started, fly.graceSeconds, async () => !(await machine!.isRunning()));
+      await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
       const nodes = await machineNodes();
       expect(nodes).toHaveLength(2); // the old node stays, offline, as it would in a real tailnet
       const renamed = `${fly.env.TS_HOSTNAME}-1`;
