@@ -27,7 +27,9 @@ async function time(label, fn) {
   }
   samples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)];
-  console.log(`${label.padEnd(8)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs)`);
+  console.log(
+    `${label.padEnd(8)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs)`,
+  );
   return median;
 }
 
@@ -49,4 +51,6 @@ const generated = fresh();
 cli(generated, '--yes');
 const rerun = await time('rerun', () => cli(generated));
 
-console.log(`ratios: yeoman/render ${(yeoman / render).toFixed(1)}x, cli/yeoman ${(cold / yeoman).toFixed(1)}x, rerun/cli ${(rerun / cold).toFixed(2)}x`);
+console.log(
+  `ratios: yeoman/render ${(yeoman / render).toFixed(1)}x, cli/yeoman ${(cold / yeoman).toFixed(1)}x, rerun/cli ${(rerun / cold).toFixed(2)}x`,
+);

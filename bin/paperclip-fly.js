@@ -5,13 +5,14 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 24 || (major === 24 && minor < 11)) {
-  console.error(`generator-paperclip-fly needs Node >= 24.11 (this is ${process.version}).`);
+// Both modules are plain data with no imports, safe to load on any Node.
+const { MIN_NODE_TEXT, nodeIsSupported } = await import('../dist/generators/lib/versions.js');
+const { GENERATORS } = await import('../dist/generators/lib/generators.js');
+if (!nodeIsSupported(process.versions.node)) {
+  console.error(`generator-paperclip-fly needs Node >= ${MIN_NODE_TEXT} (this is ${process.version}).`);
   process.exit(1);
 }
 
-const GENERATORS = ['app', 'fly', 'postgres', 'tailscale'];
 const args = process.argv.slice(2);
 const name = GENERATORS.includes(args[0]) ? args.shift() : 'app';
 // Yeoman's own --cwd takes no value in this command; handle it here.

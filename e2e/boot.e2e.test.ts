@@ -8,7 +8,16 @@
  * Run: npm run test:e2e (root; ~15 min cold, mostly the two image builds). Figures: bench/e2e-results.json.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -22,7 +31,16 @@ import { podman, podmanOut, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
 import { Results } from './lib/results.js';
 import { findSecrets } from './lib/secrets.js';
-import { BASE_DOMAIN, Headscale, LOGIN_SERVER, TAILSCALED_ENV, TailnetPeer, peerBinaries, testCertificate, type HeadscaleNode } from './lib/tailnet.js';
+import {
+  BASE_DOMAIN,
+  Headscale,
+  LOGIN_SERVER,
+  TAILSCALED_ENV,
+  TailnetPeer,
+  peerBinaries,
+  testCertificate,
+  type HeadscaleNode,
+} from './lib/tailnet.js';
 
 interface Spec {
   key: string;
@@ -34,7 +52,13 @@ interface Spec {
 
 const SPECS: Spec[] = [
   // All defaults (Tailscale on, Debian's PostgreSQL 17 inside the machine), logging in to the test's headscale.
-  { key: 'defaults', appName: 'e2e-defaults', flags: ['--tailscaleLoginServer', LOGIN_SERVER], tailscale: true, systemPostgres: true },
+  {
+    key: 'defaults',
+    appName: 'e2e-defaults',
+    flags: ['--tailscaleLoginServer', LOGIN_SERVER],
+    tailscale: true,
+    systemPostgres: true,
+  },
   // No Tailscale, and a database outside the container (the host's PostgreSQL, through --network host).
   {
     key: 'no-tailscale-external-postgres',
@@ -59,7 +83,9 @@ const APP_UID = 1000; // the node user of the official Node image
 const CONFIG_ON_VOLUME = 'instances/default/config.json';
 
 const results = new Results();
-afterAll(() => console.log(results.write(inject('setupSeconds'))));
+afterAll(() => {
+  console.log(results.write(inject('setupSeconds')));
+});
 
 const random = (bytes = 24) => randomBytes(bytes).toString('hex');
 /** The last lines of a log, each cut to 300 characters (Paperclip logs all 278 migration names on one line). */
@@ -81,7 +107,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  */
 function lifecycle(currentMachine: () => Machine | undefined) {
   let broken = false;
-  const step = (name: string, fn: () => Promise<void>) =>
+  const step = (name: string, fn: () => void | Promise<void>) => {
     it(name, async (ctx) => {
       if (broken) ctx.skip('an earlier step of this machine failed');
       try {
@@ -95,6 +121,7 @@ function lifecycle(currentMachine: () => Machine | undefined) {
         throw error;
       }
     });
+  };
   return { step, failed: () => broken };
 }
 
@@ -161,7 +188,9 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     // layers are shared with this one, and only its own top layers go.
     await podman(['image', 'prune', '--force']);
     figures.imageSizeMb = Number(await podmanOut(['image', 'inspect', '--format', '{{.Size}}', image])) / 1e6;
-    console.log(`[e2e] ${spec.key}: built ${image} in ${build.seconds.toFixed(0)} s, ${figures.imageSizeMb.toFixed(0)} MB`);
+    console.log(
+      `[e2e] ${spec.key}: built ${image} in ${build.seconds.toFixed(0)} s, ${figures.imageSizeMb.toFixed(0)} MB`,
+    );
   });
 
   /** The tailnet's view of the machine: exactly one node of that name in headscale, or the list if not. */
@@ -173,68 +202,94 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     };
 
   if (spec.tailscale) {
-    step('starts the tailnet in the machine\'s own network namespace: headscale, a reusable and a single-use key, HTTPS allowed', async () => {
-      const binaries = peerBinaries();
-      netns = await NetNs.create(`${E2E_PREFIX}-${spec.key}`);
-      headscale = new Headscale(binaries.headscale, join(work, 'headscale'), netns);
-      await headscale.start();
-      const user = await headscale.createUser('e2e');
-      keys.reusable = await headscale.createKey(user, { reusable: true });
-      keys.singleUse = await headscale.createKey(user, { reusable: false });
-      // Tailscale's "HTTPS certificates" switch is the node attribute "https"; headscale can stamp it by policy.
-      await headscale.setPolicy({ https: true });
-      peer = new TailnetPeer(binaries, join(work, 'peer'), netns);
-      // serve's certificate: issued by a test CA and put where tailscaled caches the ones it gets through ACME.
-      const name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
-      const cert = testCertificate(join(work, 'ca'), name);
-      ca = join(work, 'ca', 'ca.pem');
-      mkdirSync(join(volumeDir, 'tailscale', 'certs'), { recursive: true, mode: 0o700 });
-      writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.crt`), cert.certPem);
-      writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.key`), cert.keyPem, { mode: 0o600 });
-      writeFileSync(join(work, 'ca', 'bundle.pem'), readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8') + cert.caPem);
-      expect(fly.env.TS_LOGIN_SERVER).toBe(LOGIN_SERVER);
-    });
+    step(
+      "starts the tailnet in the machine's own network namespace: headscale, a reusable and a single-use key, HTTPS allowed",
+      async () => {
+        const binaries = peerBinaries();
+        netns = await NetNs.create(`${E2E_PREFIX}-${spec.key}`);
+        headscale = new Headscale(binaries.headscale, join(work, 'headscale'), netns);
+        await headscale.start();
+        const user = await headscale.createUser('e2e');
+        keys.reusable = await headscale.createKey(user, { reusable: true });
+        keys.singleUse = await headscale.createKey(user, { reusable: false });
+        // Tailscale's "HTTPS certificates" switch is the node attribute "https"; headscale can stamp it by policy.
+        await headscale.setPolicy({ https: true });
+        peer = new TailnetPeer(binaries, join(work, 'peer'), netns);
+        // serve's certificate: issued by a test CA and put where tailscaled caches the ones it gets through ACME.
+        const name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
+        const cert = testCertificate(join(work, 'ca'), name);
+        ca = join(work, 'ca', 'ca.pem');
+        mkdirSync(join(volumeDir, 'tailscale', 'certs'), { recursive: true, mode: 0o700 });
+        writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.crt`), cert.certPem);
+        writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.key`), cert.keyPem, { mode: 0o600 });
+        writeFileSync(
+          join(work, 'ca', 'bundle.pem'),
+          readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8') + cert.caPem,
+        );
+        expect(fly.env.TS_LOGIN_SERVER).toBe(LOGIN_SERVER);
+      },
+    );
   }
 
   if (!spec.systemPostgres) {
     step('starts the external PostgreSQL on the host (>= 15, database owned by the app role)', async () => {
       external = await startExternalPostgres();
       expect(Number(external.version.split('.')[0])).toBeGreaterThanOrEqual(15);
-      expect(await external.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${external.database}'`)).toBe(external.role);
+      expect(
+        await external.query(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${external.database}'`),
+      ).toBe(external.role);
     });
   }
 
-  step('first boot: /api/health answers 200 (Host: localhost) within the deploy wait (fly.toml [deploy] wait_timeout)', async () => {
-    secrets.BETTER_AUTH_SECRET = random();
-    secrets.PAPERCLIP_AGENT_JWT_SECRET = random();
-    if (spec.tailscale) secrets.TS_AUTHKEY = keys.reusable;
-    if (external) secrets.DATABASE_URL = external.url;
-    const env: Record<string, string> = { FLY_APP_NAME: spec.appName, ...fly.env };
-    // As make secrets sets it today; tailscaled's own name wins over it (checked when the name changes, below).
-    if (spec.tailscale) env.TAILNET_DNS = BASE_DOMAIN;
+  step(
+    'first boot: /api/health answers 200 (Host: localhost) within the deploy wait (fly.toml [deploy] wait_timeout)',
+    async () => {
+      secrets.BETTER_AUTH_SECRET = random();
+      secrets.PAPERCLIP_AGENT_JWT_SECRET = random();
+      if (spec.tailscale) secrets.TS_AUTHKEY = keys.reusable;
+      if (external) secrets.DATABASE_URL = external.url;
+      const env: Record<string, string> = { FLY_APP_NAME: spec.appName, ...fly.env };
+      // As make secrets sets it today; tailscaled's own name wins over it (checked when the name changes, below).
+      if (spec.tailscale) env.TAILNET_DNS = BASE_DOMAIN;
 
-    const runFlags: string[] = [];
-    if (spec.tailscale) {
-      // TUN mode needs the device and NET_ADMIN (the generated README's local run says the same). The network is the
-      // test's namespace, where headscale and the second node live and nothing leads outside.
-      runFlags.push('--network', `ns:${netns!.path}`, '--device', '/dev/net/tun', '--cap-add', 'NET_ADMIN');
-      runFlags.push('--volume', `${join(work, 'ca', 'bundle.pem')}:${CA_IN_MACHINE}:ro`);
-      Object.assign(env, TAILSCALED_ENV, { SSL_CERT_FILE: CA_IN_MACHINE });
-      port = await netns!.forward(fly.internalPort);
-    } else if (external) {
-      // The database listens on the host's loopback, so the machine shares the host's network. Its port is
-      // then a host port: fly.toml's if free, else another (PORT, which start.sh and Paperclip both honour).
-      runFlags.push('--network', 'host');
-      port = (await portIsFree(fly.internalPort)) ? fly.internalPort : await freePort();
-      if (port !== fly.internalPort) env.PORT = String(port);
-    }
-    publicUrl = spec.tailscale ? `https://${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}` : `http://localhost:${port}`;
+      const runFlags: string[] = [];
+      if (spec.tailscale) {
+        // TUN mode needs the device and NET_ADMIN (the generated README's local run says the same). The network is the
+        // test's namespace, where headscale and the second node live and nothing leads outside.
+        runFlags.push('--network', `ns:${netns!.path}`, '--device', '/dev/net/tun', '--cap-add', 'NET_ADMIN');
+        runFlags.push('--volume', `${join(work, 'ca', 'bundle.pem')}:${CA_IN_MACHINE}:ro`);
+        Object.assign(env, TAILSCALED_ENV, { SSL_CERT_FILE: CA_IN_MACHINE });
+        port = await netns!.forward(fly.internalPort);
+      } else if (external) {
+        // The database listens on the host's loopback, so the machine shares the host's network. Its port is
+        // then a host port: fly.toml's if free, else another (PORT, which start.sh and Paperclip both honour).
+        runFlags.push('--network', 'host');
+        port = (await portIsFree(fly.internalPort)) ? fly.internalPort : await freePort();
+        if (port !== fly.internalPort) env.PORT = String(port);
+      }
+      publicUrl = spec.tailscale ? `https://${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}` : `http://localhost:${port}`;
 
-    machine = new Machine({ name: `${E2E_PREFIX}-${spec.key}`, image, volumeDir, volumePath: fly.volume, env, secrets, runFlags });
-    const started = await machine.replace();
-    figures.firstBootToHealthySeconds = await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
-    console.log(`[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (check grace ${fly.graceSeconds} s, deploy wait ${fly.deployWaitSeconds} s)`);
-  });
+      machine = new Machine({
+        name: `${E2E_PREFIX}-${spec.key}`,
+        image,
+        volumeDir,
+        volumePath: fly.volume,
+        env,
+        secrets,
+        runFlags,
+      });
+      const started = await machine.replace();
+      figures.firstBootToHealthySeconds = await waitForHealth(
+        port,
+        started,
+        fly.deployWaitSeconds,
+        async () => !(await machine!.isRunning()),
+      );
+      console.log(
+        `[e2e] ${spec.key}: first boot healthy after ${figures.firstBootToHealthySeconds.toFixed(1)} s (check grace ${fly.graceSeconds} s, deploy wait ${fly.deployWaitSeconds} s)`,
+      );
+    },
+  );
 
   step('hostname guard: 403 for an unknown Host, 200 for the public name', async () => {
     expect(await healthStatus(port, UNKNOWN_HOST)).toBe(403);
@@ -261,7 +316,9 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     expect(paperclip[0]!.home).toBe(fly.volume);
     // start.sh drops the Tailscale key once it is used; the server never sees it.
     expect(paperclip[0]!.envNames).not.toContain('TS_AUTHKEY');
-    expect(await podmanOut(['exec', machine!.name, 'getent', 'passwd', String(APP_UID)])).toMatch(new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}:`));
+    expect(await podmanOut(['exec', machine!.name, 'getent', 'passwd', String(APP_UID)])).toMatch(
+      new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}:`),
+    );
     // What Paperclip wrote (keys, at this point) lives on the volume, owned by node...
     const written = filesUnder(join(volumeDir, 'instances')).filter((path) => !path.endsWith('/config.json'));
     expect(written.length).toBeGreaterThan(0);
@@ -272,84 +329,136 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   });
 
   if (spec.systemPostgres) {
-    step('PostgreSQL listens on 127.0.0.1 only, runs as postgres, and the database belongs to the app role', async () => {
-      const pg = (await listeners(machine!)).filter((listener) => listener.port === 5432);
-      expect(pg.map((listener) => listener.address)).toEqual(['127.0.0.1']);
-      const postgresUid = Number(await podmanOut(['exec', machine!.name, 'id', '-u', 'postgres']));
-      const postgres = (await processes(machine!)).filter(isPostgres);
-      expect(postgres.length).toBeGreaterThan(0);
-      expect(new Set(postgres.map((proc) => proc.uid))).toEqual(new Set([postgresUid]));
-      const owner = await machine!.exec(['runuser', '-u', 'postgres', '--', 'psql', '-h', '/var/run/postgresql', '-XAtc',
-        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'paperclip'"]);
-      expect(owner.stdout.trim()).toBe('paperclip');
-    });
+    step(
+      'PostgreSQL listens on 127.0.0.1 only, runs as postgres, and the database belongs to the app role',
+      async () => {
+        const pg = (await listeners(machine!)).filter((listener) => listener.port === 5432);
+        expect(pg.map((listener) => listener.address)).toEqual(['127.0.0.1']);
+        const postgresUid = Number(await podmanOut(['exec', machine!.name, 'id', '-u', 'postgres']));
+        const postgres = (await processes(machine!)).filter(isPostgres);
+        expect(postgres.length).toBeGreaterThan(0);
+        expect(new Set(postgres.map((proc) => proc.uid))).toEqual(new Set([postgresUid]));
+        const owner = await machine!.exec([
+          'runuser',
+          '-u',
+          'postgres',
+          '--',
+          'psql',
+          '-h',
+          '/var/run/postgresql',
+          '-XAtc',
+          "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'paperclip'",
+        ]);
+        expect(owner.stdout.trim()).toBe('paperclip');
+      },
+    );
   } else {
-    step('no PostgreSQL inside; the external database holds Paperclip\'s tables, all owned by the app role', async () => {
-      expect((await processes(machine!)).filter(isPostgres)).toEqual([]);
-      expect((await listeners(machine!)).filter((listener) => listener.port === 5432)).toEqual([]);
-      const tables = Number(await external!.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", external!.database));
-      expect(tables).toBeGreaterThan(100);
-      expect(await external!.query(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> '${external!.role}'`, external!.database)).toBe('0');
-    });
+    step(
+      "no PostgreSQL inside; the external database holds Paperclip's tables, all owned by the app role",
+      async () => {
+        expect((await processes(machine!)).filter(isPostgres)).toEqual([]);
+        expect((await listeners(machine!)).filter((listener) => listener.port === 5432)).toEqual([]);
+        const tables = Number(
+          await external!.query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", external!.database),
+        );
+        expect(tables).toBeGreaterThan(100);
+        expect(
+          await external!.query(
+            `SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> '${external!.role}'`,
+            external!.database,
+          ),
+        ).toBe('0');
+      },
+    );
   }
 
-  step('Paperclip, PostgreSQL and so every agent they start hold no capabilities (setpriv drops all sets)', async () => {
-    const daemons = (await processes(machine!)).filter((proc) => isPaperclip(proc) || isPostgres(proc));
-    expect(daemons.length).toBeGreaterThanOrEqual(spec.systemPostgres ? 2 : 1);
-    const zero = '0000000000000000';
-    for (const proc of daemons) expect(proc.caps, proc.args).toEqual({ CapInh: zero, CapPrm: zero, CapEff: zero, CapBnd: zero, CapAmb: zero });
-  });
+  step(
+    'Paperclip, PostgreSQL and so every agent they start hold no capabilities (setpriv drops all sets)',
+    async () => {
+      const daemons = (await processes(machine!)).filter((proc) => isPaperclip(proc) || isPostgres(proc));
+      expect(daemons.length).toBeGreaterThanOrEqual(spec.systemPostgres ? 2 : 1);
+      const zero = '0000000000000000';
+      for (const proc of daemons)
+        expect(proc.caps, proc.args).toEqual({ CapInh: zero, CapPrm: zero, CapEff: zero, CapBnd: zero, CapAmb: zero });
+    },
+  );
 
-  step('Paperclip answers on the machine\'s IPv6 address (where fly proxy dials <app>.internal) and on IPv4', async () => {
-    const curl = (url: string) => ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', '-H', 'Host: localhost', url];
-    // With Tailscale the machine has its own namespace with a 6PN-like address; without, it shares the host's loopback.
-    const [v6, v4] = spec.tailscale ? [`[${NETNS_IPV6}]`, NETNS_IPV4] : ['[::1]', '127.0.0.1'];
-    const portInside = spec.tailscale ? fly.internalPort : port;
-    for (const address of [v6, v4]) {
-      const result = spec.tailscale
-        ? await netns!.exec('curl', curl(`http://${address}:${portInside}/api/health`), { allowFailure: true })
-        : await run('curl', curl(`http://${address}:${portInside}/api/health`), { allowFailure: true });
-      expect(`${address} ${result.stdout}${result.stderr}`).toBe(`${address} 200`);
-    }
-  });
+  step(
+    "Paperclip answers on the machine's IPv6 address (where fly proxy dials <app>.internal) and on IPv4",
+    async () => {
+      const curl = (url: string) => [
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '--max-time',
+        '10',
+        '-H',
+        'Host: localhost',
+        url,
+      ];
+      // With Tailscale the machine has its own namespace with a 6PN-like address; without, it shares the host's loopback.
+      const [v6, v4] = spec.tailscale ? [`[${NETNS_IPV6}]`, NETNS_IPV4] : ['[::1]', '127.0.0.1'];
+      const portInside = spec.tailscale ? fly.internalPort : port;
+      for (const address of [v6, v4]) {
+        const result = spec.tailscale
+          ? await netns!.exec('curl', curl(`http://${address}:${portInside}/api/health`), { allowFailure: true })
+          : await run('curl', curl(`http://${address}:${portInside}/api/health`), { allowFailure: true });
+        expect(`${address} ${result.stdout}${result.stderr}`).toBe(`${address} 200`);
+      }
+    },
+  );
 
   if (spec.tailscale) {
-    step('Tailscale: tailscaled in TUN mode, state on the volume, one node in headscale, the public URL from its name', async () => {
-      const daemon = (await processes(machine!)).filter(isTailscaled);
-      expect(daemon).toHaveLength(1);
-      expect(daemon[0]!.args).toContain(`--statedir=${fly.volume}/tailscale`);
-      expect(daemon[0]!.args).toContain('--tun=tailscale0');
-      expect((await machine!.exec(['ip', '-o', 'link', 'show', 'tailscale0'])).stdout).toContain('tailscale0');
-      const status = await tailscaleStatus();
-      expect(status.BackendState).toBe('Running');
-      expect(status.Self.DNSName).toBe(`${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}.`);
-      expect(existsSync(join(volumeDir, 'tailscale', 'tailscaled.state'))).toBe(true);
-      const nodes = await machineNodes();
-      expect(nodes).toHaveLength(1);
-      expect(nodes[0]).toMatchObject({ givenName: fly.env.TS_HOSTNAME, online: true });
-      expect(nodes[0]!.ipAddresses).toEqual(expect.arrayContaining(status.Self.TailscaleIPs));
-      firstNode = nodes[0];
-      expect(await machine!.bootLogs()).toContain(`[start] Tailscale up as ${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}, public URL ${publicUrl}`);
-    });
+    step(
+      'Tailscale: tailscaled in TUN mode, state on the volume, one node in headscale, the public URL from its name',
+      async () => {
+        const daemon = (await processes(machine!)).filter(isTailscaled);
+        expect(daemon).toHaveLength(1);
+        expect(daemon[0]!.args).toContain(`--statedir=${fly.volume}/tailscale`);
+        expect(daemon[0]!.args).toContain('--tun=tailscale0');
+        expect((await machine!.exec(['ip', '-o', 'link', 'show', 'tailscale0'])).stdout).toContain('tailscale0');
+        const status = await tailscaleStatus();
+        expect(status.BackendState).toBe('Running');
+        expect(status.Self.DNSName).toBe(`${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}.`);
+        expect(existsSync(join(volumeDir, 'tailscale', 'tailscaled.state'))).toBe(true);
+        const nodes = await machineNodes();
+        expect(nodes).toHaveLength(1);
+        expect(nodes[0]).toMatchObject({ givenName: fly.env.TS_HOSTNAME, online: true });
+        expect(nodes[0]!.ipAddresses).toEqual(expect.arrayContaining(status.Self.TailscaleIPs));
+        firstNode = nodes[0];
+        expect(await machine!.bootLogs()).toContain(
+          `[start] Tailscale up as ${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}, public URL ${publicUrl}`,
+        );
+      },
+    );
 
-    step('a second tailnet node reaches Paperclip through the tailnet, and through tailscale serve\'s HTTPS', async () => {
-      await peer!.up('e2e-peer', keys.singleUse); // uses up the single-use key, for a later step
-      const name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
-      // Plain HTTP to the node's tailnet address: the TUN device routes it to Paperclip.
-      const direct = await peer!.curl(`http://${name}:${fly.internalPort}/api/health`);
-      expect(direct.status).toBe(200);
-      // HTTPS on 443: serve terminates TLS with the cached certificate and proxies to Paperclip.
-      expect(await machine!.bootLogs()).toContain(`[start] HTTPS: ${publicUrl} serves http://127.0.0.1:${fly.internalPort} (tailscale serve)`);
-      const https = await peer!.curl(`${publicUrl}/api/health`, ['--cacert', ca]);
-      expect(https.status).toBe(200);
-      expect(JSON.parse(https.body).status).toBe('ok');
-    });
+    step(
+      "a second tailnet node reaches Paperclip through the tailnet, and through tailscale serve's HTTPS",
+      async () => {
+        await peer!.up('e2e-peer', keys.singleUse); // uses up the single-use key, for a later step
+        const name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
+        // Plain HTTP to the node's tailnet address: the TUN device routes it to Paperclip.
+        const direct = await peer!.curl(`http://${name}:${fly.internalPort}/api/health`);
+        expect(direct.status).toBe(200);
+        // HTTPS on 443: serve terminates TLS with the cached certificate and proxies to Paperclip.
+        expect(await machine!.bootLogs()).toContain(
+          `[start] HTTPS: ${publicUrl} serves http://127.0.0.1:${fly.internalPort} (tailscale serve)`,
+        );
+        const https = await peer!.curl(`${publicUrl}/api/health`, ['--cacert', ca]);
+        expect(https.status).toBe(200);
+        expect(JSON.parse(https.body).status).toBe('ok');
+      },
+    );
   }
 
-  step('creates config.json on the volume on first boot, from the image\'s copy', async () => {
+  step("creates config.json on the volume on first boot, from the image's copy", async () => {
     const onVolume = join(volumeDir, CONFIG_ON_VOLUME);
     expect(await machine!.bootLogs()).toContain(`first boot: created ${fly.volume}/${CONFIG_ON_VOLUME}`);
-    expect(JSON.parse(readFileSync(onVolume, 'utf8'))).toEqual(JSON.parse(readFileSync(join(projectDir, 'config.json'), 'utf8')));
+    expect(JSON.parse(readFileSync(onVolume, 'utf8'))).toEqual(
+      JSON.parse(readFileSync(join(projectDir, 'config.json'), 'utf8')),
+    );
     expect(statSync(onVolume).uid).toBe(APP_UID);
     expect(statSync(onVolume).mode & 0o777).toBe(0o600);
   });
@@ -371,73 +480,97 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
       allProcessesPss: sum(procs, 'pssKb'),
     };
     figures.paperclipPeakRssMb = mb(paperclip[0]!.peakRssKb);
-    console.log(`[e2e] ${spec.key}: idle memory ${JSON.stringify(figures.idleMemoryMb, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))} MB`);
+    console.log(
+      `[e2e] ${spec.key}: idle memory ${JSON.stringify(figures.idleMemoryMb, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))} MB`,
+    );
     // Agent runs (Claude Code: several hundred MB each) need what the idle machine leaves free.
     expect(figures.idleMemoryMb.allProcessesPss).toBeLessThan(fly.memoryMb / 2);
   });
 
-  step('maintenance commands (what make invite and make backup run over fly ssh): a fresh invite, a pg_dump', async () => {
-    const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
-    expect(invite.code, invite.stderr).toBe(0);
-    expect(invite.stdout).toMatch(new RegExp(`Admin invite URL: ${escapeRegExp(publicUrl)}/invite/pcp_bootstrap_[0-9a-f]{48}`));
-    const backup = await machine!.exec(['/usr/local/bin/start.sh', 'backup']);
-    expect(backup.code, backup.stderr).toBe(0);
-    const remote = backup.stdout.trim().split('\n').pop()!;
-    expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.dump$`));
-    const dump = join(volumeDir, remote.slice(fly.volume.length + 1));
-    expect(readFileSync(dump).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format
-    // Queue it for make restore's path: start.sh restores it at the next boot, before Paperclip starts.
-    mkdirSync(join(volumeDir, 'restore'), { recursive: true });
-    writeFileSync(join(volumeDir, 'restore', 'pending.dump'), readFileSync(dump));
-  });
+  step(
+    'maintenance commands (what make invite and make backup run over fly ssh): a fresh invite, a pg_dump',
+    async () => {
+      const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
+      expect(invite.code, invite.stderr).toBe(0);
+      expect(invite.stdout).toMatch(
+        new RegExp(`Admin invite URL: ${escapeRegExp(publicUrl)}/invite/pcp_bootstrap_[0-9a-f]{48}`),
+      );
+      const backup = await machine!.exec(['/usr/local/bin/start.sh', 'backup']);
+      expect(backup.code, backup.stderr).toBe(0);
+      const remote = backup.stdout.trim().split('\n').pop()!;
+      expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.dump$`));
+      const dump = join(volumeDir, remote.slice(fly.volume.length + 1));
+      expect(readFileSync(dump).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format
+      // Queue it for make restore's path: start.sh restores it at the next boot, before Paperclip starts.
+      mkdirSync(join(volumeDir, 'restore'), { recursive: true });
+      writeFileSync(join(volumeDir, 'restore', 'pending.dump'), readFileSync(dump));
+    },
+  );
 
-  step(`stops on the generated kill_signal within kill_timeout: exit 0, Paperclip drained, database shut down cleanly`, async () => {
-    // Prepare the next check: an allowed-hostname edit made by hand on the volume, refused before it.
-    expect(await healthStatus(port, ADDED_HOST)).toBe(403);
-    const path = join(volumeDir, CONFIG_ON_VOLUME);
-    const config = JSON.parse(readFileSync(path, 'utf8'));
-    config.server.allowedHostnames.push(ADDED_HOST);
-    writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`); // keeps the file's owner and mode
+  step(
+    `stops on the generated kill_signal within kill_timeout: exit 0, Paperclip drained, database shut down cleanly`,
+    async () => {
+      // Prepare the next check: an allowed-hostname edit made by hand on the volume, refused before it.
+      expect(await healthStatus(port, ADDED_HOST)).toBe(403);
+      const path = join(volumeDir, CONFIG_ON_VOLUME);
+      const config = JSON.parse(readFileSync(path, 'utf8'));
+      config.server.allowedHostnames.push(ADDED_HOST);
+      writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`); // keeps the file's owner and mode
 
-    expect(fly.killSignal).toBe('SIGTERM');
-    const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
-    (figures.stopSeconds ??= []).push(stop.seconds);
-    expect(stop.exitCode).toBe(0);
-    // Well inside: PostgreSQL's shutdown checkpoint must never be the part that gets SIGKILLed.
-    expect(stop.seconds).toBeLessThan(fly.killTimeoutSeconds / 3);
-    const log = await machine!.bootLogs();
-    expect(log).toContain('[start] stopped cleanly');
-    // The TERM reached the server itself: it drained instead of being killed with the container.
-    expect(log).toMatch(/graceful heartbeat run drain complete/);
-    if (spec.systemPostgres) {
-      expect(log).toContain('database system is shut down');
-      expect(log.indexOf('graceful heartbeat run drain complete')).toBeLessThan(log.indexOf('received fast shutdown request'));
-    }
-  });
+      expect(fly.killSignal).toBe('SIGTERM');
+      const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
+      (figures.stopSeconds ??= []).push(stop.seconds);
+      expect(stop.exitCode).toBe(0);
+      // Well inside: PostgreSQL's shutdown checkpoint must never be the part that gets SIGKILLed.
+      expect(stop.seconds).toBeLessThan(fly.killTimeoutSeconds / 3);
+      const log = await machine!.bootLogs();
+      expect(log).toContain('[start] stopped cleanly');
+      // The TERM reached the server itself: it drained instead of being killed with the container.
+      expect(log).toMatch(/graceful heartbeat run drain complete/);
+      if (spec.systemPostgres) {
+        expect(log).toContain('database system is shut down');
+        expect(log.indexOf('graceful heartbeat run drain complete')).toBeLessThan(
+          log.indexOf('received fast shutdown request'),
+        );
+      }
+    },
+  );
 
-  step('restarts (new container, same volume): restores the queued dump, healthy, no crash recovery, admin kept, no new invite', async () => {
-    const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
-    figures.warmRestartToHealthySeconds = await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
-    await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
-    const log = await machine!.bootLogs();
-    expect(log).not.toMatch(/database system was not properly shut down|redo starts|database system was interrupted/);
-    if (spec.systemPostgres) expect(log).toMatch(/database system was shut down at/);
-    expect((await health(port)).bootstrapStatus).toBe('ready');
-    expect(await signIn(port, publicUrl, admin)).toBe(200);
-    expect(log).not.toMatch(/Admin invite URL/);
-    // The dump queued by the maintenance step was restored before Paperclip started, and set aside.
-    expect(log).toContain(`restoring ${fly.volume}/restore/pending.dump`);
-    expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.dump.restored-'))).toBe(true);
-    if (spec.tailscale) {
-      // The state on the volume brings back the same node: no second entry, same id, addresses and creation time.
-      expect((await tailscaleStatus()).BackendState).toBe('Running');
-      expect(await machineNodes()).toEqual([{ ...firstNode!, online: true }]);
-    }
-  });
+  step(
+    'restarts (new container, same volume): restores the queued dump, healthy, no crash recovery, admin kept, no new invite',
+    async () => {
+      const started = await machine!.replace(); // a Fly restart: root filesystem from the image, volume kept
+      figures.warmRestartToHealthySeconds = await waitForHealth(
+        port,
+        started,
+        fly.deployWaitSeconds,
+        async () => !(await machine!.isRunning()),
+      );
+      await machine!.waitForLog(/\[start\] Paperclip is healthy/, 30);
+      const log = await machine!.bootLogs();
+      expect(log).not.toMatch(/database system was not properly shut down|redo starts|database system was interrupted/);
+      if (spec.systemPostgres) expect(log).toMatch(/database system was shut down at/);
+      expect((await health(port)).bootstrapStatus).toBe('ready');
+      expect(await signIn(port, publicUrl, admin)).toBe(200);
+      expect(log).not.toMatch(/Admin invite URL/);
+      // The dump queued by the maintenance step was restored before Paperclip started, and set aside.
+      expect(log).toContain(`restoring ${fly.volume}/restore/pending.dump`);
+      expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.dump.restored-'))).toBe(
+        true,
+      );
+      if (spec.tailscale) {
+        // The state on the volume brings back the same node: no second entry, same id, addresses and creation time.
+        expect((await tailscaleStatus()).BackendState).toBe('Running');
+        expect(await machineNodes()).toEqual([{ ...firstNode!, online: true }]);
+      }
+    },
+  );
 
   step('keeps the hand edit to config.json across the restart, and honours it', async () => {
     expect(await machine!.bootLogs()).toContain(`keeping ${fly.volume}/${CONFIG_ON_VOLUME}`);
-    expect(JSON.parse(readFileSync(join(volumeDir, CONFIG_ON_VOLUME), 'utf8')).server.allowedHostnames).toContain(ADDED_HOST);
+    expect(JSON.parse(readFileSync(join(volumeDir, CONFIG_ON_VOLUME), 'utf8')).server.allowedHostnames).toContain(
+      ADDED_HOST,
+    );
     expect(await healthStatus(port, ADDED_HOST)).toBe(200);
     expect(await healthStatus(port, UNKNOWN_HOST)).toBe(403);
   });
@@ -445,7 +578,12 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   step('survives kill -9 of the whole container: starts healthy again with its data', async () => {
     await machine!.kill9();
     const started = await machine!.start(); // same container: stale sockets and pid files included
-    figures.afterKill9ToHealthySeconds = await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
+    figures.afterKill9ToHealthySeconds = await waitForHealth(
+      port,
+      started,
+      fly.deployWaitSeconds,
+      async () => !(await machine!.isRunning()),
+    );
     expect((await health(port)).bootstrapStatus).toBe('ready');
     expect(await signIn(port, publicUrl, admin)).toBe(200);
     if (spec.tailscale) {
@@ -478,36 +616,51 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
       expect(await machineNodes()).toHaveLength(1);
     });
 
-    step('wiped state and the reusable key: logs in as a new node, which the tailnet names -1, and the URLs follow that name', async () => {
-      secrets.TS_AUTHKEY = keys.reusable;
-      const started = await machine!.replace();
-      await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
-      const nodes = await machineNodes();
-      expect(nodes).toHaveLength(2); // the old node stays, offline, as it would in a real tailnet
-      const renamed = `${fly.env.TS_HOSTNAME}-1`;
-      expect(nodes.map((node) => node.givenName).sort()).toEqual([fly.env.TS_HOSTNAME, renamed]);
-      const name = `${renamed}.${BASE_DOMAIN}`;
-      expect((await tailscaleStatus()).Self.DNSName).toBe(`${name}.`);
-      const log = await machine!.waitForLog(new RegExp(`\\[start\\] Tailscale up as ${escapeRegExp(name)}.*`), 30);
-      expect(log).toContain(`public URL https://${name}`);
-      expect(await machine!.bootLogs()).toContain(`WARNING: the tailnet already has a machine named ${fly.env.TS_HOSTNAME}, so this one is ${renamed}`);
-      // The hostname guard follows the real name, and so do new invite links.
-      expect(await healthStatus(port, name)).toBe(200);
-      const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
-      expect(invite.stdout).toMatch(new RegExp(`Admin invite URL: https://${escapeRegExp(name)}/invite/pcp_bootstrap_[0-9a-f]{48}`));
-      // No "https" attribute now: serve refuses, and start.sh says so instead of staying silent.
-      const boot = await machine!.bootLogs();
-      expect(boot).toContain('[start] WARNING: tailscale serve did not finish');
-      expect(boot).toContain(`[start] WARNING: tailscale serve status shows no HTTPS proxy to http://127.0.0.1:${fly.internalPort}`);
-      const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
-      expect(stop.exitCode).toBe(0);
-    });
+    step(
+      'wiped state and the reusable key: logs in as a new node, which the tailnet names -1, and the URLs follow that name',
+      async () => {
+        secrets.TS_AUTHKEY = keys.reusable;
+        const started = await machine!.replace();
+        await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
+        const nodes = await machineNodes();
+        expect(nodes).toHaveLength(2); // the old node stays, offline, as it would in a real tailnet
+        const renamed = `${fly.env.TS_HOSTNAME}-1`;
+        expect(nodes.map((node) => node.givenName).sort()).toEqual([fly.env.TS_HOSTNAME, renamed]);
+        const name = `${renamed}.${BASE_DOMAIN}`;
+        expect((await tailscaleStatus()).Self.DNSName).toBe(`${name}.`);
+        const log = await machine!.waitForLog(new RegExp(`\\[start\\] Tailscale up as ${escapeRegExp(name)}.*`), 30);
+        expect(log).toContain(`public URL https://${name}`);
+        expect(await machine!.bootLogs()).toContain(
+          `WARNING: the tailnet already has a machine named ${fly.env.TS_HOSTNAME}, so this one is ${renamed}`,
+        );
+        // The hostname guard follows the real name, and so do new invite links.
+        expect(await healthStatus(port, name)).toBe(200);
+        const invite = await machine!.exec(['/usr/local/bin/start.sh', 'invite']);
+        expect(invite.stdout).toMatch(
+          new RegExp(`Admin invite URL: https://${escapeRegExp(name)}/invite/pcp_bootstrap_[0-9a-f]{48}`),
+        );
+        // No "https" attribute now: serve refuses, and start.sh says so instead of staying silent.
+        const boot = await machine!.bootLogs();
+        expect(boot).toContain('[start] WARNING: tailscale serve did not finish');
+        expect(boot).toContain(
+          `[start] WARNING: tailscale serve status shows no HTTPS proxy to http://127.0.0.1:${fly.internalPort}`,
+        );
+        const stop = await machine!.stop(fly.killSignal, fly.killTimeoutSeconds);
+        expect(stop.exitCode).toBe(0);
+      },
+    );
   }
 
   step('no run-time secret in the image (files, history, config) or in the generated files', async () => {
     const values = [...Object.values(secrets), ...(external ? [external.password] : [])];
     const findings = await findSecrets(image, projectDir, values);
     expect(findings.scannedMb).toBeGreaterThan(500); // the scan really covered the image
-    expect({ ...findings, scannedMb: 0 }).toEqual({ imageFiles: [], history: false, imageConfig: false, generatedFiles: [], scannedMb: 0 });
+    expect({ ...findings, scannedMb: 0 }).toEqual({
+      imageFiles: [],
+      history: false,
+      imageConfig: false,
+      generatedFiles: [],
+      scannedMb: 0,
+    });
   });
 });

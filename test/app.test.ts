@@ -4,8 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { GENERATED_AT, generate, readTree, runIn, tempProject } from './helpers.js';
 
 const PROJECT_FILES = [
-  'Dockerfile', 'start.sh', 'config.json', 'fly.toml', 'Makefile', 'README.md',
-  '.env.example', '.gitignore', '.dockerignore', '.gitattributes', '.yo-rc.json',
+  'Dockerfile',
+  'start.sh',
+  'config.json',
+  'fly.toml',
+  'Makefile',
+  'ops.sh',
+  'README.md',
+  '.env.example',
+  '.gitignore',
+  '.dockerignore',
+  '.gitattributes',
+  '.yo-rc.json',
 ];
 
 const stored = (dir: string) => JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'];
@@ -59,21 +69,58 @@ describe('interactive answers', () => {
     const result = await runIn(dir, 'app', {
       options: { interactive: true },
       answers: {
-        appName: 'team-clip', paperclipVersion: '2026.916.1', nodeImage: 'node:24.21.0-trixie-slim', agents: ['claude', 'codex'],
-        org: 'acme', region: 'fra', vmSize: 'performance-1x', vmMemory: '4gb', volumeName: 'clip_data', volumeSize: '10',
-        snapshotRetention: '14', githubActions: true, postgresMode: 'external', postgresMajor: '17', tailscale: true,
-        tailscaleHostname: 'clip', tailscaleImage: 'v1.94.2', tailscaleTags: 'tag:paperclip,tag:agents',
+        appName: 'team-clip',
+        paperclipVersion: '2026.916.1',
+        nodeImage: 'node:24.21.0-trixie-slim',
+        agents: ['claude', 'codex'],
+        org: 'acme',
+        region: 'fra',
+        vmSize: 'performance-1x',
+        vmMemory: '4gb',
+        volumeName: 'clip_data',
+        volumeSize: '10',
+        snapshotRetention: '14',
+        githubActions: true,
+        postgresMode: 'external',
+        postgresMajor: '17',
+        tailscale: true,
+        tailscaleHostname: 'clip',
+        tailscaleImage: 'v1.94.2',
+        tailscaleTags: 'tag:paperclip,tag:agents',
         tailscaleLoginServer: 'https://headscale.example.com',
       },
     });
     expect(result.askedQuestions.map((question) => question.name)).toEqual([
-      'appName', 'paperclipVersion', 'nodeImage', 'agents', 'org', 'region', 'vmSize', 'vmMemory', 'volumeName',
-      'volumeSize', 'snapshotRetention', 'githubActions', 'postgresMode', 'postgresMajor', 'tailscale',
-      'tailscaleHostname', 'tailscaleImage', 'tailscaleTags', 'tailscaleLoginServer',
+      'appName',
+      'paperclipVersion',
+      'nodeImage',
+      'agents',
+      'org',
+      'region',
+      'vmSize',
+      'vmMemory',
+      'volumeName',
+      'volumeSize',
+      'snapshotRetention',
+      'githubActions',
+      'postgresMode',
+      'postgresMajor',
+      'tailscale',
+      'tailscaleHostname',
+      'tailscaleImage',
+      'tailscaleTags',
+      'tailscaleLoginServer',
     ]);
     expect(stored(dir)).toMatchObject({
-      appName: 'team-clip', agents: ['claude', 'codex'], region: 'fra', vmMemory: 4096, volumeSize: 10,
-      snapshotRetention: 14, githubActions: true, postgresMode: 'external', tailscaleTags: ['tag:paperclip', 'tag:agents'],
+      appName: 'team-clip',
+      agents: ['claude', 'codex'],
+      region: 'fra',
+      vmMemory: 4096,
+      volumeSize: 10,
+      snapshotRetention: 14,
+      githubActions: true,
+      postgresMode: 'external',
+      tailscaleTags: ['tag:paperclip', 'tag:agents'],
     });
     const files = readTree(dir);
     expect(files.has('.github/workflows/fly-deploy.yml')).toBe(true);
@@ -83,7 +130,7 @@ describe('interactive answers', () => {
     expect(files.get('Dockerfile')).toContain('@openai/codex@');
   });
 
-  it('on a terminal, with no --interactive flag, asks every setting (the composed generators\' too)', async () => {
+  it("on a terminal, with no --interactive flag, asks every setting (the composed generators' too)", async () => {
     const dir = tempProject();
     const tty = { stdin: process.stdin.isTTY, stdout: process.stdout.isTTY };
     Object.assign(process.stdin, { isTTY: true });
@@ -99,7 +146,10 @@ describe('interactive answers', () => {
 
   it('does not ask Tailscale details when Tailscale is off', async () => {
     const dir = tempProject();
-    const result = await runIn(dir, 'app', { options: { interactive: true, yes: false }, answers: { tailscale: false } });
+    const result = await runIn(dir, 'app', {
+      options: { interactive: true, yes: false },
+      answers: { tailscale: false },
+    });
     const asked = result.askedQuestions.map((question) => question.name);
     expect(asked).toContain('tailscale');
     expect(asked).not.toContain('tailscaleHostname');
@@ -121,13 +171,29 @@ describe('non-interactive runs', () => {
     const dir = tempProject();
     await runIn(dir, 'app', {
       options: {
-        appName: 'flags-only', paperclipVersion: '2026.916.1', nodeImage: 'node:24.21.0-trixie-slim', agents: 'claude',
-        org: 'personal', region: 'iad', vmSize: 'shared-cpu-2x', vmMemory: '2048', volumeName: 'paperclip_data',
-        volumeSize: '3', snapshotRetention: '7', githubActions: false, postgresMode: 'system', postgresMajor: '17',
+        appName: 'flags-only',
+        paperclipVersion: '2026.916.1',
+        nodeImage: 'node:24.21.0-trixie-slim',
+        agents: 'claude',
+        org: 'personal',
+        region: 'iad',
+        vmSize: 'shared-cpu-2x',
+        vmMemory: '2048',
+        volumeName: 'paperclip_data',
+        volumeSize: '3',
+        snapshotRetention: '7',
+        githubActions: false,
+        postgresMode: 'system',
+        postgresMajor: '17',
         tailscale: false,
       },
     });
-    expect(stored(dir)).toMatchObject({ appName: 'flags-only', region: 'iad', tailscale: false, tailscaleHostname: 'flags-only' });
+    expect(stored(dir)).toMatchObject({
+      appName: 'flags-only',
+      region: 'iad',
+      tailscale: false,
+      tailscaleHostname: 'flags-only',
+    });
   });
 
   it('fail naming every missing flag, and write nothing', async () => {

@@ -17,40 +17,82 @@ const BAD_FLAGS: [Record<string, unknown>, RegExp][] = [
   [{ region: 'SJC' }, /^Invalid --region "SJC": use one of the Fly region codes/],
   [{ region: 'us-east-1' }, /^Invalid --region "us-east-1"/],
   [{ vmSize: 'shared-cpu-3x' }, /^Invalid --vmSize "shared-cpu-3x": use one of the Fly VM sizes shared-cpu-1x/],
-  [{ vmMemory: '512' }, /^Invalid --vmMemory "512": use at least 1024 MB: at 512 MB Claude Code is OOM-killed mid-response \(exit 137\)\.$/],
+  [
+    { vmMemory: '512' },
+    /^Invalid --vmMemory "512": use at least 1024 MB: at 512 MB Claude Code is OOM-killed mid-response \(exit 137\)\.$/,
+  ],
   [{ vmMemory: '1000' }, /^Invalid --vmMemory "1000": use at least 1024 MB/],
   [{ vmMemory: '1100' }, /^Invalid --vmMemory "1100": use a multiple of 256 MB/],
   [{ vmMemory: 'lots' }, /^Invalid --vmMemory "lots": use megabytes as a whole number, "<n>mb" or "<n>gb"/],
   [{ vmMemory: '2tb' }, /^Invalid --vmMemory "2tb": use megabytes/],
-  [{ vmMemory: '4096', vmSize: 'shared-cpu-1x' }, /^Invalid --vmMemory "4096": use 1024-2048 MB in steps of 256 MB for shared-cpu-1x, or pick a larger --vmSize\.$/],
-  [{ vmMemory: '1024', vmSize: 'performance-1x' }, /^Invalid --vmMemory "1024": use 2048-8192 MB in steps of 256 MB for performance-1x/],
-  [{ volumeName: 'paperclip-data' }, /^Invalid --volumeName "paperclip-data": use 1-30 lowercase letters, digits and underscores/],
+  [
+    { vmMemory: '4096', vmSize: 'shared-cpu-1x' },
+    /^Invalid --vmMemory "4096": use 1024-2048 MB in steps of 256 MB for shared-cpu-1x, or pick a larger --vmSize\.$/,
+  ],
+  [
+    { vmMemory: '1024', vmSize: 'performance-1x' },
+    /^Invalid --vmMemory "1024": use 2048-8192 MB in steps of 256 MB for performance-1x/,
+  ],
+  [
+    { volumeName: 'paperclip-data' },
+    /^Invalid --volumeName "paperclip-data": use 1-30 lowercase letters, digits and underscores/,
+  ],
   [{ volumeName: 'v'.repeat(31) }, /^Invalid --volumeName "v{31}": use 1-30/],
   [{ volumeSize: '0' }, /^Invalid --volumeSize "0": use a whole number of gigabytes from 1 to 500/],
   [{ volumeSize: '501' }, /^Invalid --volumeSize "501": .*from 1 to 500/],
   [{ volumeSize: '1.5' }, /^Invalid --volumeSize "1.5": use a whole number of gigabytes/],
   [{ snapshotRetention: '0' }, /^Invalid --snapshotRetention "0": use a whole number of days from 1 to 60/],
   [{ snapshotRetention: '90' }, /^Invalid --snapshotRetention "90": .*from 1 to 60/],
-  [{ paperclipVersion: 'latest' }, /^Invalid --paperclipVersion "latest": use an exact paperclipai version like 2026\.916\.1/],
+  [
+    { paperclipVersion: 'latest' },
+    /^Invalid --paperclipVersion "latest": use an exact paperclipai version like 2026\.916\.1/,
+  ],
   [{ paperclipVersion: '^2026.916.1' }, /^Invalid --paperclipVersion "\^2026\.916\.1": use an exact/],
-  [{ nodeImage: 'node:lts-trixie-slim' }, /^Invalid --nodeImage "node:lts-trixie-slim": use a pinned official slim tag node:<24\.11\+>/],
-  [{ nodeImage: 'node:22.12.0-trixie-slim' }, /^Invalid --nodeImage "node:22\.12\.0-trixie-slim": .*Paperclip needs Node >= 24\.11\.$/],
-  [{ nodeImage: 'node:24.21.0-alpine' }, /^Invalid --nodeImage "node:24\.21\.0-alpine": use a pinned official slim tag/],
+  [
+    { nodeImage: 'node:lts-trixie-slim' },
+    /^Invalid --nodeImage "node:lts-trixie-slim": use a pinned official slim tag node:<24\.11\+>/,
+  ],
+  [
+    { nodeImage: 'node:22.12.0-trixie-slim' },
+    /^Invalid --nodeImage "node:22\.12\.0-trixie-slim": .*Paperclip needs Node >= 24\.11\.$/,
+  ],
+  [
+    { nodeImage: 'node:24.21.0-alpine' },
+    /^Invalid --nodeImage "node:24\.21\.0-alpine": use a pinned official slim tag/,
+  ],
   [{ agents: 'gemini' }, /^Invalid --agents "gemini": use a comma-separated list of one or more of claude, codex/],
   [{ agents: '' }, /^Invalid --agents "": use a comma-separated list of one or more/],
   [{ agents: 'claude,claude' }, /^Invalid --agents "claude,claude"/],
   [{ postgresMode: 'embedded' }, /^Invalid --postgresMode "embedded": use "system" .* or "external"/],
   [{ postgresMajor: '14' }, /^Invalid --postgresMajor "14": use a PostgreSQL major version from 15 to 18/],
   [{ postgresMajor: 'seventeen' }, /^Invalid --postgresMajor "seventeen": use a PostgreSQL major/],
-  [{ postgresMajor: '15' }, /^Invalid --postgresMajor "15": use 17: Debian trixie \(the base of node:24\.21\.0-trixie-slim\) packages PostgreSQL 17 only\.$/],
-  [{ postgresMajor: '17', nodeImage: 'node:24.21.0-bookworm-slim' }, /^Invalid --postgresMajor "17": use 15: Debian bookworm/],
-  [{ tailscaleHostname: 'My.Host' }, /^Invalid --tailscaleHostname "My\.Host": use 1-63 lowercase letters, digits and dashes/],
+  [
+    { postgresMajor: '15' },
+    /^Invalid --postgresMajor "15": use 17: Debian trixie \(the base of node:24\.21\.0-trixie-slim\) packages PostgreSQL 17 only\.$/,
+  ],
+  [
+    { postgresMajor: '17', nodeImage: 'node:24.21.0-bookworm-slim' },
+    /^Invalid --postgresMajor "17": use 15: Debian bookworm/,
+  ],
+  [
+    { tailscaleHostname: 'My.Host' },
+    /^Invalid --tailscaleHostname "My\.Host": use 1-63 lowercase letters, digits and dashes/,
+  ],
   [{ tailscaleHostname: 'host_name' }, /^Invalid --tailscaleHostname "host_name"/],
-  [{ tailscaleImage: 'latest' }, /^Invalid --tailscaleImage "latest": use a pinned tailscale\/tailscale release tag like v1\.94\.2/],
+  [
+    { tailscaleImage: 'latest' },
+    /^Invalid --tailscaleImage "latest": use a pinned tailscale\/tailscale release tag like v1\.94\.2/,
+  ],
   [{ tailscaleImage: '1.94.2' }, /^Invalid --tailscaleImage "1\.94\.2": use a pinned/],
-  [{ tailscaleTags: 'paperclip' }, /^Invalid --tailscaleTags "paperclip": use a comma-separated list of distinct ACL tags like tag:paperclip/],
+  [
+    { tailscaleTags: 'paperclip' },
+    /^Invalid --tailscaleTags "paperclip": use a comma-separated list of distinct ACL tags like tag:paperclip/,
+  ],
   [{ tailscaleTags: 'tag:Bad_Tag' }, /^Invalid --tailscaleTags "tag:Bad_Tag"/],
-  [{ tailscaleLoginServer: 'headscale.example.com' }, /^Invalid --tailscaleLoginServer "headscale\.example\.com": use an http:\/\/ or https:\/\/ URL with a host and no path/],
+  [
+    { tailscaleLoginServer: 'headscale.example.com' },
+    /^Invalid --tailscaleLoginServer "headscale\.example\.com": use an http:\/\/ or https:\/\/ URL with a host and no path/,
+  ],
 ];
 
 describe.each(BAD_FLAGS)('flags %j', (flags, message) => {
@@ -58,7 +100,9 @@ describe.each(BAD_FLAGS)('flags %j', (flags, message) => {
     const dir = tempProject();
     const run = runIn(dir, 'app', { options: { yes: true, ...flags } });
     await expect(run).rejects.toThrow(message);
-    await run.catch((error: Error) => expect(error.message).not.toContain('\n'));
+    await run.catch((error: unknown) => {
+      expect((error as Error).message).not.toContain('\n');
+    });
     expect(readdirSync(dir)).toEqual([]);
   });
 });
@@ -106,8 +150,12 @@ describe('other bad input', () => {
   it('rejects a bad flag given to a sub-generator, changing nothing', async () => {
     const { dir, files } = await generate();
     await expect(runIn(dir, 'fly', { options: { region: 'mars' } })).rejects.toThrow(/^Invalid --region "mars"/);
-    await expect(runIn(dir, 'postgres', { options: { postgresMode: 'sqlite' } })).rejects.toThrow(/^Invalid --postgresMode "sqlite"/);
-    await expect(runIn(dir, 'tailscale', { options: { tailscaleImage: 'stable' } })).rejects.toThrow(/^Invalid --tailscaleImage "stable"/);
+    await expect(runIn(dir, 'postgres', { options: { postgresMode: 'sqlite' } })).rejects.toThrow(
+      /^Invalid --postgresMode "sqlite"/,
+    );
+    await expect(runIn(dir, 'tailscale', { options: { tailscaleImage: 'stable' } })).rejects.toThrow(
+      /^Invalid --tailscaleImage "stable"/,
+    );
     expect(readTree(dir)).toEqual(files);
   });
 });

@@ -4,14 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { SETTING_SPECS as SETTINGS, formatValue } from '../generators/lib/settings.js';
 import { ROOT, tempProject } from './helpers.js';
 
 const BIN = join(ROOT, 'bin', 'paperclip-fly.js');
 
 /** Runs the package bin as a user would, with no terminal on stdin. */
 function cli(cwd: string, ...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', input: '', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    input: '',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   // Yeoman logs file statuses on stderr; errors come on stderr too.
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, output: run.stdout + run.stderr };
 }
@@ -26,13 +31,14 @@ describe('the package bin (no global yo)', () => {
     const { status, stdout } = cli(tempProject(), ...prefix, '--help');
     expect(status).toBe(0);
     const help = stdout.replace(/\s+/g, ' ');
-    const own = SETTINGS.filter((spec: any) => name === 'app' || spec.concern === name);
+    const own = SETTINGS.filter((spec) => name === 'app' || spec.owner === name);
     for (const spec of own) {
-      const shown = spec.defaultText ?? (Array.isArray(spec.default({}, { folderName: 'paperclip' })) ? spec.default({}, { folderName: 'paperclip' }).join(',') : String(spec.default({}, { folderName: 'paperclip' })));
+      const shown = spec.defaultText ?? formatValue(spec.default({}, { folderName: 'paperclip' }));
       expect(help).toContain(`--${spec.key}`);
       expect(help).toContain(`(default: ${shown})`);
     }
-    for (const spec of SETTINGS.filter((candidate: any) => !own.includes(candidate))) expect(help).not.toContain(`--${spec.key} `);
+    for (const spec of SETTINGS.filter((candidate) => !own.includes(candidate)))
+      expect(help).not.toContain(`--${spec.key} `);
     expect(help).toMatch(/--yes/);
     expect(help).toMatch(/--force/);
     expect(help).toMatch(/--bail/);
@@ -42,7 +48,9 @@ describe('the package bin (no global yo)', () => {
     const dir = tempProject();
     const { status, output } = cli(dir, '--appName', 'x');
     expect(status).toBe(1);
-    expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^error: Missing answers and no terminal .* --yes to accept the defaults\.$/)]);
+    expect(output.trim().split('\n')).toEqual([
+      expect.stringMatching(/^error: Missing answers and no terminal .* --yes to accept the defaults\.$/),
+    ]);
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -50,7 +58,9 @@ describe('the package bin (no global yo)', () => {
     const dir = tempProject();
     const { status, stderr } = cli(dir, '--yes', '--region', 'mars');
     expect(status).toBe(1);
-    expect(stderr.trim()).toBe('error: Invalid --region "mars": use one of the Fly region codes ams, arn, bom, cdg, dfw, ewr, fra, gru, iad, jnb, lax, lhr, nrt, ord, sin, sjc, syd, yyz.');
+    expect(stderr.trim()).toBe(
+      'error: Invalid --region "mars": use one of the Fly region codes ams, arn, bom, cdg, dfw, ewr, fra, gru, iad, jnb, lax, lhr, nrt, ord, sin, sjc, syd, yyz.',
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -67,12 +77,14 @@ describe('the package bin (no global yo)', () => {
     expect(again.output).not.toMatch(/\b(create|conflict|force) (?!\.yo-rc\.json)/);
   });
 
-  it('generates into --cwd <folder>, creating it (the README\'s first command)', () => {
+  it("generates into --cwd <folder>, creating it (the README's first command)", () => {
     const target = join(tempProject(), 'nested', 'team-clip');
     const { status } = cli(tempProject(), '--cwd', target, '--yes');
     expect(status).toBe(0);
     expect(readdirSync(target)).toContain('fly.toml');
-    expect(JSON.parse(readFileSync(join(target, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'].appName).toBe('team-clip');
+    expect(JSON.parse(readFileSync(join(target, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'].appName).toBe(
+      'team-clip',
+    );
   });
 
   it('runs a sub-generator: tailscale --no-tailscale rewrites its files without prompting', () => {
@@ -80,7 +92,7 @@ describe('the package bin (no global yo)', () => {
     expect(cli(dir, '--yes').status).toBe(0);
     const { status, output } = cli(dir, 'tailscale', '--no-tailscale');
     expect(status).toBe(0);
-    for (const file of ['Dockerfile', 'start.sh', 'fly.toml', 'Makefile', 'README.md', '.env.example']) {
+    for (const file of ['Dockerfile', 'start.sh', 'fly.toml', 'ops.sh', 'README.md', '.env.example']) {
       expect(output).toMatch(new RegExp(`force ${file.replace('.', '\\.')}\\b`));
     }
     // config.json is not the tailscale generator's: it is not even looked at.
@@ -100,9 +112,15 @@ describe('discovery by yo', () => {
   it('yeoman-environment finds the four generators, the compiled ones last (they win)', async () => {
     const env = createEnv();
     const found = await env.lookup({ packagePaths: [join(installedIn(), 'node_modules', 'generator-paperclip-fly')] });
-    const compiled = found.filter((meta: any) => meta.resolved.includes('/dist/generators/'));
-    expect(compiled.map((meta: any) => meta.namespace).sort()).toEqual(['paperclip-fly:app', 'paperclip-fly:fly', 'paperclip-fly:postgres', 'paperclip-fly:tailscale']);
-    for (const meta of compiled) expect(found.findLastIndex((other: any) => other.namespace === meta.namespace)).toBe(found.indexOf(meta));
+    const compiled = found.filter((meta) => meta.resolved.includes('/dist/generators/'));
+    expect(compiled.map((meta) => meta.namespace).sort()).toEqual([
+      'paperclip-fly:app',
+      'paperclip-fly:fly',
+      'paperclip-fly:postgres',
+      'paperclip-fly:tailscale',
+    ]);
+    for (const meta of compiled)
+      expect(found.findLastIndex((other) => other.namespace === meta.namespace)).toBe(found.indexOf(meta));
   });
 
   it('runs programmatically through yeoman-environment', async () => {
@@ -124,12 +142,30 @@ describe('discovery by yo', () => {
     mkdirSync(project);
     chmodSync(parent, 0o755);
     chmodSync(project, 0o777);
-    const yo = spawnSync(process.execPath, [join(ROOT, 'node_modules/yo/lib/cli.js'), 'paperclip-fly', '--yes', '--no-insight'], {
-      cwd: project, encoding: 'utf8', input: '', env: { ...process.env, NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
-    });
-    expect(yo.status, yo.stderr).toBe(0);
-    expect(readdirSync(project).sort()).toEqual(
-      ['.dockerignore', '.env.example', '.gitattributes', '.gitignore', '.yo-rc.json', 'Dockerfile', 'Makefile', 'README.md', 'config.json', 'fly.toml', 'start.sh'],
+    const yo = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/yo/lib/cli.js'), 'paperclip-fly', '--yes', '--no-insight'],
+      {
+        cwd: project,
+        encoding: 'utf8',
+        input: '',
+        env: { ...process.env, NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
+      },
     );
+    expect(yo.status, yo.stderr).toBe(0);
+    expect(readdirSync(project).sort()).toEqual([
+      '.dockerignore',
+      '.env.example',
+      '.gitattributes',
+      '.gitignore',
+      '.yo-rc.json',
+      'Dockerfile',
+      'Makefile',
+      'README.md',
+      'config.json',
+      'fly.toml',
+      'ops.sh',
+      'start.sh',
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderGotchasDoc, renderOptionsDoc } from '../dist/generators/lib/docs.js';
-import { GOTCHAS, gotchaMarker } from '../dist/generators/lib/gotchas.js';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { renderGotchasDoc, renderOptionsDoc } from '../generators/lib/docs.js';
+import { GOTCHAS, gotchaMarker } from '../generators/lib/gotchas.js';
+import { SETTINGS } from '../generators/lib/settings.js';
 import { ROOT } from './helpers.js';
 
 const doc = (name: string) => readFileSync(join(ROOT, 'docs', name), 'utf8');
@@ -18,7 +18,7 @@ describe('docs/ is in sync with the schema and the catalogue (npm run docs)', ()
     for (const entry of GOTCHAS) expect(doc('gotchas.md')).toContain(gotchaMarker(entry.id));
   });
   it('the catalogue has the 13 gotchas of the write-up and unique ids', () => {
-    expect(GOTCHAS.filter((entry: any) => entry.source === 'seed')).toHaveLength(13);
-    expect(new Set(GOTCHAS.map((entry: any) => entry.id)).size).toBe(GOTCHAS.length);
+    expect(GOTCHAS.filter((entry) => entry.source === 'seed')).toHaveLength(13);
+    expect(new Set(GOTCHAS.map((entry) => entry.id)).size).toBe(GOTCHAS.length);
   });
 });

@@ -8,14 +8,22 @@ import { generate } from './helpers.js';
  */
 const SCENARIOS: Record<string, Record<string, unknown>> = {
   default: { appName: 'my-paperclip' },
-  'no-tailscale-external-pg-codex': { appName: 'my-paperclip', tailscale: false, postgresMode: 'external', agents: 'claude,codex', githubActions: true },
+  'no-tailscale-external-pg-codex': {
+    appName: 'my-paperclip',
+    tailscale: false,
+    postgresMode: 'external',
+    agents: 'claude,codex',
+    githubActions: true,
+  },
 };
 
 describe.each(Object.entries(SCENARIOS))('fixture %s', (scenario, flags) => {
   it('matches the committed files', async () => {
     const { files } = await generate(flags);
     for (const [path, contents] of files) {
-      await expect(contents).toMatchFileSnapshot(`./fixtures/${scenario}/${path === '.yo-rc.json' ? 'yo-rc.json' : path}`);
+      await expect(contents).toMatchFileSnapshot(
+        `./fixtures/${scenario}/${path === '.yo-rc.json' ? 'yo-rc.json' : path}`,
+      );
     }
   });
 });

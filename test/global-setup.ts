@@ -17,7 +17,17 @@ export default function setup(project: TestProject): void {
   const script = fileURLToPath(new URL('../e2e/peers/build.sh', import.meta.url));
   const built = spawnSync('bash', [script, 'tailscale'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (built.status !== 0) {
-    throw new Error(`e2e/peers/build.sh tailscale failed (exit ${built.status}): npm test checks start.sh against the real tailscale CLI, built with Go`);
+    throw new Error(
+      `e2e/peers/build.sh tailscale failed (exit ${built.status}): npm test checks start.sh against the real tailscale CLI, built with Go`,
+    );
   }
-  project.provide('peers', Object.fromEntries(built.stdout.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2))));
+  project.provide(
+    'peers',
+    Object.fromEntries(
+      built.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+    ),
+  );
 }

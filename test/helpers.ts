@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import helpers from 'yeoman-test';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const GENERATOR_NAMES = ['app', 'fly', 'postgres', 'tailscale'] as const;
-export type GeneratorName = (typeof GENERATOR_NAMES)[number];
+import type { GeneratorName } from '../generators/lib/generators.js';
 
 /** Compiled generator entry, as `yo` loads it (tests run against dist/, built by `pretest`). */
 export const generatorPath = (name: GeneratorName): string => join(ROOT, 'dist', 'generators', name, 'index.js');
@@ -34,10 +33,14 @@ export interface RunOptions {
  */
 export async function runIn(dir: string, name: GeneratorName, run: RunOptions = {}) {
   const force = Boolean(run.options?.force);
-  let context = helpers.run(generatorPath(name), {}, { force }).cd(dir);
+  // The environment's conflicter reads --force from the environment options (typed narrowly by yeoman-test).
+  const environmentOptions = { force };
+  // `cd` is deprecated for new tests, but it is yeoman-test's only way into a folder that keeps its files (inDir empties it).
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  let context = helpers.run(generatorPath(name), {}, environmentOptions).cd(dir);
   if (run.yoRc) context = context.withYoRc({ 'generator-paperclip-fly': run.yoRc });
   if (run.args) context = context.withArguments(run.args);
-  context = context.withOptions({ force, ...run.options });
+  context = context.withOptions({ force, ...run.options } as Parameters<typeof context.withOptions>[0]);
   if (run.answers) context = context.withAnswers(run.answers);
   return context;
 }

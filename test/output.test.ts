@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import { findPaperclipConfigKeyWarnings, paperclipConfigSchema } from '@paperclipai/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GOTCHAS, gotchaMarker, gotchasFor } from '../dist/generators/lib/gotchas.js';
-import { VERSIONS } from '../dist/generators/lib/versions.js';
+import { GOTCHAS, gotchaMarker, gotchasFor } from '../generators/lib/gotchas.js';
+import type { Settings } from '../generators/lib/settings.js';
+import { VERSIONS } from '../generators/lib/versions.js';
 import { ROOT, generate } from './helpers.js';
 
 /** The option matrix: Tailscale on/off, PostgreSQL system/external, Codex on/off, and the other Debian base. */
@@ -12,12 +13,22 @@ const MATRIX: Record<string, Record<string, unknown>> = {
   'defaults (tailscale, system PG, claude)': {},
   'no tailscale, external PG': { tailscale: false, postgresMode: 'external' },
   'tailscale with tags, external PG, claude+codex, workflow': {
-    postgresMode: 'external', agents: 'claude,codex', tailscaleTags: 'tag:paperclip', githubActions: true,
+    postgresMode: 'external',
+    agents: 'claude,codex',
+    tailscaleTags: 'tag:paperclip',
+    githubActions: true,
   },
   'no tailscale, system PG 15 on bookworm, codex only': {
-    tailscale: false, nodeImage: 'node:24.21.0-bookworm-slim', postgresMajor: '15', agents: 'codex',
+    tailscale: false,
+    nodeImage: 'node:24.21.0-bookworm-slim',
+    postgresMajor: '15',
+    agents: 'codex',
   },
-  'tailscale, system PG, claude+codex, performance VM': { agents: 'claude,codex', vmSize: 'performance-2x', vmMemory: '8gb' },
+  'tailscale, system PG, claude+codex, performance VM': {
+    agents: 'claude,codex',
+    vmSize: 'performance-2x',
+    vmMemory: '8gb',
+  },
 };
 
 const SECRET_VALUES = {
@@ -32,19 +43,19 @@ const SECRET_VALUES = {
 describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
   let files: Map<string, string>;
   let dir: string;
-  let settings: Record<string, any>;
+  let settings: Settings;
   beforeAll(async () => {
     // Secrets in the environment of the generator must not leak into anything it writes.
     Object.assign(process.env, SECRET_VALUES);
     try {
       ({ dir, files } = await generate(flags));
     } finally {
-      for (const name of Object.keys(SECRET_VALUES)) delete process.env[name];
+      for (const name of Object.keys(SECRET_VALUES)) Reflect.deleteProperty(process.env, name);
     }
     settings = JSON.parse(files.get('.yo-rc.json')!)['generator-paperclip-fly'];
   });
 
-  it('writes a config.json that Paperclip\'s own schema accepts without warnings', () => {
+  it("writes a config.json that Paperclip's own schema accepts without warnings", () => {
     const config = JSON.parse(files.get('config.json')!);
     const parsed = paperclipConfigSchema.safeParse(config);
     expect(parsed.error?.issues ?? []).toEqual([]);
@@ -52,16 +63,29 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     expect(config.$meta).toMatchObject({ version: 1, source: 'configure' });
     expect(config.database.mode).toBe('postgres');
     expect(config.database).not.toHaveProperty('url');
-    if (settings.postgresMode === 'system') expect(config.database.connectionString).toMatch(/^postgres:\/\/paperclip@127\.0\.0\.1:5432\/paperclip$/);
+    if (settings.postgresMode === 'system')
+      expect(config.database.connectionString).toMatch(/^postgres:\/\/paperclip@127\.0\.0\.1:5432\/paperclip$/);
     else expect(config.database).not.toHaveProperty('connectionString');
-    // One socket for IPv6 (fly proxy dials <app>.internal) and IPv4.
-    expect(config.server).toMatchObject({ deploymentMode: 'authenticated', exposure: 'private', bind: 'custom', customBindHost: '::', host: '::', port: 3100 });
-    const paths = [config.database.backup.dir, config.logging.logDir, config.storage.localDisk.baseDir, config.secrets.localEncrypted.keyFilePath];
+    expect(config.server).toMatchObject({
+      deploymentMode: 'authenticated',
+      exposure: 'private',
+      // One socket for IPv6 (fly proxy dials <app>.internal) and IPv4.
+      bind: 'custom',
+      customBindHost: '::',
+      host: '::',
+      port: 3100,
+    });
+    const paths = [
+      config.database.backup.dir,
+      config.logging.logDir,
+      config.storage.localDisk.baseDir,
+      config.secrets.localEncrypted.keyFilePath,
+    ];
     for (const path of paths) expect(path).toMatch(/^\/paperclip\/instances\/default\//);
   });
 
   it('writes a fly.toml that parses and has the fields the gotchas need', () => {
-    const fly = TOML.parse(files.get('fly.toml')!) as any;
+    const fly = TOML.parse(files.get('fly.toml')!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- untyped TOML, checked field by field below
     expect(fly.app).toBe(settings.appName);
     expect(fly.primary_region).toBe(settings.region);
     expect(fly.kill_signal).toBe('SIGTERM');
@@ -69,14 +93,22 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     expect(fly.kill_timeout).toBeLessThanOrEqual(300);
     expect(fly.build.dockerfile).toBe('Dockerfile');
     expect(fly.http_service).toMatchObject({
-      internal_port: 3100, force_https: false, auto_stop_machines: 'off', auto_start_machines: true, min_machines_running: 1,
+      internal_port: 3100,
+      force_https: false,
+      auto_stop_machines: 'off',
+      auto_start_machines: true,
+      min_machines_running: 1,
     });
     const [check] = fly.http_service.checks;
     expect(check).toMatchObject({ path: '/api/health', method: 'GET', headers: { Host: 'localhost' } });
     // Fly lowers a grace period above 60 s (with a WARN); fly deploy's wait must outlast a slow first boot.
     expect(check.grace_period).toBe('60s');
     expect(Number.parseInt(fly.deploy.wait_timeout, 10)).toBeGreaterThan(300);
-    expect(fly.mounts).toMatchObject({ source: settings.volumeName, destination: '/paperclip', snapshot_retention: settings.snapshotRetention });
+    expect(fly.mounts).toMatchObject({
+      source: settings.volumeName,
+      destination: '/paperclip',
+      snapshot_retention: settings.snapshotRetention,
+    });
     expect(fly.vm[0].size).toBe(settings.vmSize);
     expect(Number.parseInt(fly.vm[0].memory, 10)).toBe(settings.vmMemory);
     expect(Number.parseInt(fly.vm[0].memory, 10)).toBeGreaterThanOrEqual(1024);
@@ -84,49 +116,79 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     else expect(fly.env ?? {}).not.toHaveProperty('TS_HOSTNAME');
   });
 
-  it('writes a start.sh that passes shellcheck and bash -n', () => {
-    const shellcheck = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(dir, 'start.sh')], { encoding: 'utf8' });
+  it.each(['start.sh', 'ops.sh'])('writes a %s that passes shellcheck and bash -n', (script) => {
+    const shellcheck = spawnSync('shellcheck', ['--shell=bash', '--severity=style', join(dir, script)], {
+      encoding: 'utf8',
+    });
     expect(shellcheck.error).toBeUndefined();
     expect(shellcheck.stdout + shellcheck.stderr).toBe('');
     expect(shellcheck.status).toBe(0);
-    expect(spawnSync('bash', ['-n', join(dir, 'start.sh')]).status).toBe(0);
-    expect(files.get('start.sh')).toMatch(/^#!\/usr\/bin\/env bash\n/);
-    expect(files.get('start.sh')).toContain('set -euo pipefail');
+    expect(spawnSync('bash', ['-n', join(dir, script)]).status).toBe(0);
+    expect(files.get(script)).toMatch(/^#!\/usr\/bin\/env bash\n/);
+    expect(files.get(script)).toContain('set -euo pipefail');
   });
 
   it('writes a Dockerfile that installs exactly what the settings ask for', () => {
     const dockerfile = files.get('Dockerfile')!;
     expect(dockerfile).toContain(`FROM docker.io/library/${settings.nodeImage}\n`);
     expect(dockerfile).toContain(`paperclipai@${settings.paperclipVersion} \\`);
-    expect(dockerfile.includes(`@anthropic-ai/claude-code@${VERSIONS.claudeCode}`)).toBe(settings.agents.includes('claude'));
+    expect(dockerfile.includes(`@anthropic-ai/claude-code@${VERSIONS.claudeCode}`)).toBe(
+      settings.agents.includes('claude'),
+    );
     expect(dockerfile.includes(`@openai/codex@${VERSIONS.codex}`)).toBe(settings.agents.includes('codex'));
     expect(dockerfile.includes(`postgresql-${settings.postgresMajor} \\`)).toBe(settings.postgresMode === 'system');
     expect(dockerfile).toContain(`postgresql-client-${settings.postgresMajor}`);
-    expect(dockerfile.includes(`FROM docker.io/tailscale/tailscale:${settings.tailscaleImage} AS tailscale`)).toBe(settings.tailscale);
+    expect(dockerfile.includes(`FROM docker.io/tailscale/tailscale:${settings.tailscaleImage} AS tailscale`)).toBe(
+      settings.tailscale,
+    );
     expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/start.sh"]');
     expect(dockerfile).not.toMatch(/:latest|@latest|:lts|:stable/);
   });
 
   it('writes a Makefile whose targets make can read', () => {
     const help = execFileSync('make', ['--no-print-directory', 'help'], { cwd: dir, encoding: 'utf8' });
-    for (const target of ['setup', 'secrets', 'deploy', 'logs', 'status', 'ssh', 'invite', 'backup', 'restore', 'snapshot']) {
+    for (const target of [
+      'setup',
+      'secrets',
+      'deploy',
+      'logs',
+      'status',
+      'ssh',
+      'invite',
+      'backup',
+      'restore',
+      'snapshot',
+    ]) {
       expect(help).toContain(`make ${target} `);
     }
-    const deploy = execFileSync('make', ['-n', 'deploy'], { cwd: dir, encoding: 'utf8' });
-    expect(deploy).toContain(`flyctl deploy --app "${settings.appName}" --no-public-ips`);
-    const create = execFileSync('make', ['-n', 'setup'], { cwd: dir, encoding: 'utf8' });
+    // FLY=echo prints the flyctl command lines the targets run (through ops.sh) instead of running them.
+    const run = (...targets: string[]) =>
+      execFileSync('make', ['--no-print-directory', ...targets, 'FLY=echo'], { cwd: dir, encoding: 'utf8' });
+    expect(run('deploy')).toContain(`deploy --app ${settings.appName} --no-public-ips`);
+    const create = run('app', 'private-ip', 'volume');
     expect(create.indexOf('ips allocate-v6 --private')).toBeGreaterThan(-1);
-    expect(create).toContain(`volumes create "${settings.volumeName}"`);
+    expect(create).toContain(`volumes create ${settings.volumeName} --app ${settings.appName}`);
   });
 
-  it('puts every applicable gotcha\'s marker at each of its fix sites, and no other', () => {
-    const applicable = new Set(gotchasFor(settings as any).map((entry) => entry.id));
+  it("puts every applicable gotcha's marker at each of its fix sites, and no other", () => {
+    const applicable = new Set(gotchasFor(settings).map((entry) => entry.id));
     for (const entry of GOTCHAS) {
       for (const file of entry.files) {
         const present = files.get(file)!.includes(gotchaMarker(entry.id));
         expect.soft(present, `${entry.id} in ${file}`).toBe(applicable.has(entry.id));
       }
       expect(files.get('README.md')!.includes(gotchaMarker(entry.id))).toBe(applicable.has(entry.id));
+    }
+  });
+
+  it('carries a marker only in the files its catalogue entry lists (and the README table)', () => {
+    const listed = new Map<string, readonly string[]>(GOTCHAS.map((entry) => [entry.id, entry.files]));
+    for (const [path, text] of files) {
+      if (path === 'README.md' || path === '.yo-rc.json') continue;
+      for (const [, id] of text.matchAll(/\[gotcha:([a-z0-9-]+)\]/g)) {
+        expect(listed.has(id!), `${path} names unknown gotcha ${id}`).toBe(true);
+        expect.soft(listed.get(id!), `${path} carries ${id}, whose entry does not list it`).toContain(path);
+      }
     }
   });
 
@@ -147,8 +209,15 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
 
   it('mentions Tailscale only when it is on', () => {
     // Gotcha comments may name Tailscale to explain a fix that applies anyway; code and settings may not.
-    const code = (file: string) => files.get(file)!.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n');
-    const checked = settings.tailscale ? ['Dockerfile', 'start.sh', 'Makefile', '.env.example'] : ['Dockerfile', 'start.sh', 'fly.toml', 'Makefile', '.env.example'];
+    const code = (file: string) =>
+      files
+        .get(file)!
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#'))
+        .join('\n');
+    const checked = settings.tailscale
+      ? ['Dockerfile', 'start.sh', 'ops.sh', '.env.example']
+      : ['Dockerfile', 'start.sh', 'fly.toml', 'ops.sh', '.env.example'];
     for (const file of checked) expect(/tailscale|TS_/i.test(code(file)), file).toBe(settings.tailscale);
   });
 });

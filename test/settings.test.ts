@@ -1,31 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { allowedForm } from '../dist/generators/lib/docs.js';
+import { GENERATORS } from '../generators/lib/generators.js';
+import { allowedForm } from '../generators/lib/docs.js';
 import {
-  SETTINGS,
+  SETTING_SPECS as SETTINGS,
+  checkValue,
   crossValidate,
   defaultSettings,
   formatValue,
   parseSetting,
   settingsOf,
   validateStored,
-} from '../dist/generators/lib/settings.js';
+} from '../generators/lib/settings.js';
 
 const context = { folderName: 'Team Paperclip' };
 
 describe('the settings schema', () => {
   it('declares each setting once, with a prompt, a description and an owner', () => {
-    expect(new Set(SETTINGS.map((spec: any) => spec.key)).size).toBe(SETTINGS.length);
-    for (const spec of SETTINGS as any[]) {
+    expect(new Set(SETTINGS.map((spec) => spec.key)).size).toBe(SETTINGS.length);
+    for (const spec of SETTINGS) {
       expect(spec.message.length).toBeGreaterThan(3);
       expect(spec.description.length).toBeGreaterThan(10);
-      expect(['core', 'fly', 'postgres', 'tailscale']).toContain(spec.concern);
+      expect(GENERATORS).toContain(spec.owner);
     }
-    expect(settingsOf('tailscale').map((spec: any) => spec.key)).toEqual(['tailscale', 'tailscaleHostname', 'tailscaleImage', 'tailscaleTags', 'tailscaleLoginServer']);
+    expect(settingsOf('tailscale').map((spec) => spec.key)).toEqual([
+      'tailscale',
+      'tailscaleHostname',
+      'tailscaleImage',
+      'tailscaleTags',
+      'tailscaleLoginServer',
+    ]);
   });
 
   it('has defaults that pass their own validators and the cross-checks', () => {
     const settings = defaultSettings(context);
-    for (const spec of SETTINGS as any[]) expect(spec.validate(settings[spec.key]), spec.key).toBe(true);
+    for (const spec of SETTINGS) expect(checkValue(spec, settings[spec.key], settings), spec.key).toBe(true);
     expect(crossValidate(settings)).toBeUndefined();
     expect(settings.appName).toBe('team-paperclip');
     expect(settings.tailscaleHostname).toBe('team-paperclip');
@@ -38,14 +46,15 @@ describe('the settings schema', () => {
 
   it('round-trips every default through its flag form', () => {
     const settings = defaultSettings(context);
-    for (const spec of SETTINGS as any[]) {
-      const raw = spec.kind === 'boolean' ? settings[spec.key] : formatValue(settings[spec.key]);
+    for (const spec of SETTINGS) {
+      const value: unknown = settings[spec.key];
+      const raw = typeof value === 'boolean' ? value : formatValue(value);
       expect(parseSetting(spec.key, raw), spec.key).toEqual(settings[spec.key]);
     }
   });
 
   it('states an allowed form for every setting (used by errors and docs/options.md)', () => {
-    for (const spec of SETTINGS as any[]) expect(allowedForm(spec), spec.key).not.toBe('any value');
+    for (const spec of SETTINGS) expect(allowedForm(spec), spec.key).not.toBe('any value');
   });
 
   it('parses boolean words from stored or string flags', () => {
@@ -56,7 +65,11 @@ describe('the settings schema', () => {
 
   it('checks a stored block key by key', () => {
     expect(validateStored({ appName: 'ok', vmMemory: 2048 })).toBeUndefined();
-    expect(validateStored({ agents: 'claude' })).toBe('Invalid agents in .yo-rc.json: expected an array of strings, got "claude".');
-    expect(validateStored({ tailscale: 'yes' })).toBe('Invalid tailscale in .yo-rc.json: expected true or false, got "yes".');
+    expect(validateStored({ agents: 'claude' })).toBe(
+      'Invalid agents in .yo-rc.json: expected an array of strings, got "claude".',
+    );
+    expect(validateStored({ tailscale: 'yes' })).toBe(
+      'Invalid tailscale in .yo-rc.json: expected true or false, got "yes".',
+    );
   });
 });

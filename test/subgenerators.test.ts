@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FILES } from '../dist/generators/lib/render.js';
-import { SETTINGS } from '../dist/generators/lib/settings.js';
+import { filesFor } from '../generators/lib/files.js';
+import type { Concern } from '../generators/lib/generators.js';
+import { settingsOf } from '../generators/lib/settings.js';
 import { generate, readTree, runIn } from './helpers.js';
 
 /** Paths whose contents differ between two trees. */
@@ -11,19 +12,28 @@ function changed(before: Map<string, string>, after: Map<string, string>): strin
   return [...paths].filter((path) => before.get(path) !== after.get(path)).sort();
 }
 
-const touchedBy = (concern: string) => FILES.filter((file: any) => file.concerns.includes(concern)).map((file: any) => file.path);
+const touchedBy = (concern: Concern) => filesFor(concern).map((file) => file.path);
 
 describe('sub-generators on an existing project', () => {
   it('tailscale: turning it off rewrites every file it touches and leaves the rest byte-identical', async () => {
     const { dir, files } = await generate();
     await runIn(dir, 'tailscale', { options: { tailscale: false } });
     const after = readTree(dir);
-    expect(changed(files, after)).toEqual(['.env.example', '.yo-rc.json', 'Dockerfile', 'Makefile', 'README.md', 'fly.toml', 'start.sh']);
-    for (const path of changed(files, after)) if (path !== '.yo-rc.json') expect(touchedBy('tailscale')).toContain(path);
+    expect(changed(files, after)).toEqual([
+      '.env.example',
+      '.yo-rc.json',
+      'Dockerfile',
+      'README.md',
+      'fly.toml',
+      'ops.sh',
+      'start.sh',
+    ]);
+    for (const path of changed(files, after))
+      if (path !== '.yo-rc.json') expect(touchedBy('tailscale')).toContain(path);
     expect(after.get('Dockerfile')).not.toMatch(/tailscale/i);
     expect(after.get('fly.toml')).not.toContain('TS_HOSTNAME');
     expect(after.get('start.sh')).not.toContain('tailscaled');
-    expect(after.get('Makefile')).not.toContain('TS_AUTHKEY');
+    expect(after.get('ops.sh')).not.toContain('TS_AUTHKEY');
     expect(after.get('README.md')).toContain('make proxy');
     expect(after.get('README.md')).not.toContain('[gotcha:tailscale-tun]');
 
@@ -36,7 +46,15 @@ describe('sub-generators on an existing project', () => {
     const { dir, files } = await generate();
     await runIn(dir, 'postgres', { options: { postgresMode: 'external' } });
     const after = readTree(dir);
-    expect(changed(files, after)).toEqual(['.env.example', '.yo-rc.json', 'Dockerfile', 'Makefile', 'README.md', 'config.json', 'start.sh']);
+    expect(changed(files, after)).toEqual([
+      '.env.example',
+      '.yo-rc.json',
+      'Dockerfile',
+      'README.md',
+      'config.json',
+      'ops.sh',
+      'start.sh',
+    ]);
     expect(after.get('Dockerfile')).not.toContain('postgresql-17 \\');
     expect(after.get('Dockerfile')).toContain('postgresql-client-17');
     expect(after.get('start.sh')).toContain('wait_for_external_database');
@@ -44,14 +62,14 @@ describe('sub-generators on an existing project', () => {
     expect(after.get('.env.example')).toMatch(/^DATABASE_URL=$/m);
   });
 
-  it('fly: new machine size and region change fly.toml, Makefile and README only', async () => {
+  it('fly: new machine size and region change fly.toml, ops.sh and README only', async () => {
     const { dir, files } = await generate();
     await runIn(dir, 'fly', { options: { region: 'ams', vmSize: 'performance-1x', vmMemory: '4096' } });
     const after = readTree(dir);
-    expect(changed(files, after)).toEqual(['.yo-rc.json', 'Makefile', 'README.md', 'fly.toml']);
+    expect(changed(files, after)).toEqual(['.yo-rc.json', 'README.md', 'fly.toml', 'ops.sh']);
     expect(after.get('fly.toml')).toContain('primary_region = "ams"');
     expect(after.get('fly.toml')).toContain('memory = "4096mb"');
-    expect(after.get('Makefile')).toContain('REGION ?= ams');
+    expect(after.get('ops.sh')).toContain('readonly REGION=ams');
   });
 
   it('fly: the workflow appears and disappears with --githubActions', async () => {
@@ -72,26 +90,34 @@ describe('sub-generators on an existing project', () => {
     expect(existsSync(workflow)).toBe(false);
   });
 
-  it.each(['fly', 'postgres', 'tailscale'] as const)('%s: with no flags and no terminal, keeps everything as it is', async (name) => {
-    const { dir, files } = await generate();
-    await runIn(dir, name);
-    expect(readTree(dir)).toEqual(files);
-  });
+  it.each(['fly', 'postgres', 'tailscale'] as const)(
+    '%s: with no flags and no terminal, keeps everything as it is',
+    async (name) => {
+      const { dir, files } = await generate();
+      await runIn(dir, name);
+      expect(readTree(dir)).toEqual(files);
+    },
+  );
 
-  it.each(['fly', 'postgres', 'tailscale'] as const)('%s: interactively re-asks only its own settings, defaulting to the stored ones', async (name) => {
-    const { dir, files } = await generate();
-    const result = await runIn(dir, name, { options: { interactive: true } });
-    const own = SETTINGS.filter((spec: any) => spec.concern === name).map((spec: any) => spec.key);
-    expect(result.askedQuestions.map((question) => question.name)).toEqual(own);
-    // Accepting every default changes nothing.
-    expect(readTree(dir)).toEqual(files);
-  });
+  it.each(['fly', 'postgres', 'tailscale'] as const)(
+    '%s: interactively re-asks only its own settings, defaulting to the stored ones',
+    async (name) => {
+      const { dir, files } = await generate();
+      const result = await runIn(dir, name, { options: { interactive: true } });
+      const own = settingsOf(name).map((spec) => spec.key);
+      expect(result.askedQuestions.map((question) => question.name)).toEqual(own);
+      // Accepting every default changes nothing.
+      expect(readTree(dir)).toEqual(files);
+    },
+  );
 
   it('leaves a file the user edited to the conflict handler: --bail stops, --force overwrites', async () => {
     const { dir } = await generate();
     const flyToml = join(dir, 'fly.toml');
     writeFileSync(flyToml, `${readFileSync(flyToml, 'utf8')}\n# my own note\n`);
-    await expect(runIn(dir, 'fly', { options: { vmMemory: '3072', bail: true } })).rejects.toThrow(/conflict.*fly\.toml/i);
+    await expect(runIn(dir, 'fly', { options: { vmMemory: '3072', bail: true } })).rejects.toThrow(
+      /conflict.*fly\.toml/i,
+    );
     expect(readFileSync(flyToml, 'utf8')).toContain('# my own note');
     await runIn(dir, 'fly', { options: { vmMemory: '3072', force: true } });
     expect(readFileSync(flyToml, 'utf8')).not.toContain('# my own note');

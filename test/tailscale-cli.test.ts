@@ -26,8 +26,10 @@ function unknownParts(binary: string, args: readonly string[]): string[] {
   const path: string[] = [];
   let i = 0;
   const rootFlags = helpFlags(help(binary, []));
-  for (; i < args.length && args[i]!.startsWith('-'); i++) if (!rootFlags.has(flagName(args[i]!)!)) missing.push(args[i]!);
-  while (i < args.length && !args[i]!.startsWith('-') && helpSubcommands(help(binary, path)).has(args[i]!)) path.push(args[i++]!);
+  for (; i < args.length && args[i]!.startsWith('-'); i++)
+    if (!rootFlags.has(flagName(args[i]!)!)) missing.push(args[i]!);
+  while (i < args.length && !args[i]!.startsWith('-') && helpSubcommands(help(binary, path)).has(args[i]!))
+    path.push(args[i++]!);
   const flags = helpFlags(help(binary, path));
   for (; i < args.length; i++) {
     const name = flagName(args[i]!);
@@ -38,16 +40,19 @@ function unknownParts(binary: string, args: readonly string[]): string[] {
 
 describe('the generated start.sh against the real tailscale and tailscaled (built by e2e/peers/build.sh)', () => {
   const peers = inject('peers');
-  const variants = { defaults: {}, 'tags and a login server': { tailscaleTags: 'tag:paperclip', tailscaleLoginServer: 'https://hs.example' } };
+  const variants = {
+    defaults: {},
+    'tags and a login server': { tailscaleTags: 'tag:paperclip', tailscaleLoginServer: 'https://hs.example' },
+  };
 
   it.each(Object.entries(variants))('%s: every subcommand and flag exists', async (_label, flags) => {
     const startSh = (await generate(flags)).files.get('start.sh')!;
     const calls = invocations(startSh, ['tailscale', 'tailscaled']);
     const cli = calls.filter((call) => call.program === 'tailscale');
     // up (with its flag array), status --json, serve --bg --https, serve status --json; and the daemon.
-    expect(cli.map((call) => call.args.filter((arg) => !arg.startsWith('--socket')).find((arg) => !arg.startsWith('-')))).toEqual(
-      expect.arrayContaining(['up', 'status', 'serve']),
-    );
+    expect(
+      cli.map((call) => call.args.filter((arg) => !arg.startsWith('--socket')).find((arg) => !arg.startsWith('-'))),
+    ).toEqual(expect.arrayContaining(['up', 'status', 'serve']));
     expect(calls.some((call) => call.program === 'tailscaled')).toBe(true);
     for (const call of calls) {
       const binary = call.program === 'tailscale' ? peers.tailscale! : peers.tailscaled!;
@@ -60,7 +65,9 @@ describe('the generated start.sh against the real tailscale and tailscaled (buil
   });
 
   it('reports a flag the real CLI does not have', () => {
-    expect(unknownParts(peers.tailscale!, ['--socket=/x', 'up', '--hostname=a', '--auth-keys=b'])).toEqual(['up --auth-keys=b']);
+    expect(unknownParts(peers.tailscale!, ['--socket=/x', 'up', '--hostname=a', '--auth-keys=b'])).toEqual([
+      'up --auth-keys=b',
+    ]);
     expect(unknownParts(peers.tailscale!, ['serve', 'status', '--json'])).toEqual([]);
     expect(unknownParts(peers.tailscaled!, ['--statedir=/s', '--tunnel=tailscale0'])).toEqual(['--tunnel=tailscale0']);
   });
@@ -68,8 +75,14 @@ describe('the generated start.sh against the real tailscale and tailscaled (buil
 
 describe('reading command lines from shell text', () => {
   it.each([
-    ['tailscale --socket="$S" up "${a[@]}" || die "tailscale up failed"', ['--socket="$S"', 'up', '--reset', '--hostname="$H"']],
-    ['timeout 60 tailscale serve --bg --https=443 "http://127.0.0.1:$PORT"; then', ['serve', '--bg', '--https=443', '"http://127.0.0.1:$PORT"']],
+    [
+      'tailscale --socket="$S" up "${a[@]}" || die "tailscale up failed"',
+      ['--socket="$S"', 'up', '--reset', '--hostname="$H"'],
+    ],
+    [
+      'timeout 60 tailscale serve --bg --https=443 "http://127.0.0.1:$PORT"; then',
+      ['serve', '--bg', '--https=443', '"http://127.0.0.1:$PORT"'],
+    ],
     ['name=$(tailscale status --json 2>/dev/null | node -e x)', ['status', '--json']],
     ['log "tailscale serve did not finish"', null],
     ['"$FLY" secrets list --app "$APP" --json', null],
@@ -80,7 +93,12 @@ describe('reading command lines from shell text', () => {
   });
 
   it('joins continuation lines, splits operators, reads arrays', () => {
-    expect(invocations('"$FLY" deploy \\\n  --app "$APP"\n$(FLY) ips list --app "$(APP)" >/dev/null\n', ['"$FLY"', '$(FLY)']).map((c) => c.args)).toEqual([
+    expect(
+      invocations('"$FLY" deploy \\\n  --app "$APP"\n$(FLY) ips list --app "$(APP)" >/dev/null\n', [
+        '"$FLY"',
+        '$(FLY)',
+      ]).map((c) => c.args),
+    ).toEqual([
       ['deploy', '--app', '"$APP"'],
       ['ips', 'list', '--app', '"$(APP)"'],
     ]);

@@ -25,28 +25,102 @@ import {
   validateVmSize,
   validateVolumeName,
   validateVolumeSize,
-} from '../dist/generators/lib/validators.js';
+} from '../generators/lib/validators.js';
 
 type Case<T> = [validator: (value: T) => true | string, good: T[], bad: T[], allowedForm: RegExp];
 
-const cases: Record<string, Case<any>> = {
-  appName: [validateAppName, ['paperclip', 'my-clip-2', 'a', 'x'.repeat(63)], ['My_App', '-app', 'app-', '1app', 'x'.repeat(64), 'my--app', '', 'app.dev'], /lowercase letters, digits and single dashes/],
-  org: [validateOrg, ['personal', 'acme-inc', 'team1'], ['My Org', '-x', 'x-', ''], /organization slug/],
-  region: [validateRegion, ['sjc', 'ams', 'fra'], ['xyz', 'SJC', 'us-east-1', ''], /Fly region codes .*sjc/],
-  vmSize: [validateVmSize, ['shared-cpu-1x', 'performance-16x'], ['shared-cpu-3x', 'huge', 'Shared-cpu-1x'], /Fly VM sizes/],
-  vmMemory: [validateVmMemory, [1024, 2048, 1280, 16384], [512, 1000, 0, Number.NaN, 1024.5], /1024 MB|multiple of 256|whole number/],
-  volumeName: [validateVolumeName, ['paperclip_data', 'data', 'v'.repeat(30)], ['paperclip-data', 'Data', 'v'.repeat(31), '_data', ''], /lowercase letters, digits and underscores/],
-  volumeSize: [validateVolumeSize, [1, 3, 500], [0, 501, 1.5, Number.NaN, -1], /from 1 to 500/],
-  snapshotRetention: [validateSnapshotRetention, [1, 5, 60], [0, 61, Number.NaN], /from 1 to 60/],
-  paperclipVersion: [validatePaperclipVersion, ['2026.916.1', '0.2.7'], ['latest', '^2026.916.1', '2026.916', '', 'v2026.916.1'], /exact paperclipai version/],
-  nodeImage: [validateNodeImage, ['node:24.21.0-trixie-slim', 'node:24.11.0-bookworm-slim', 'node:26.1.0-trixie-slim'], ['node:lts-trixie-slim', 'node:22.12.0-trixie-slim', 'node:24.10.0-trixie-slim', 'node:24.21.0-alpine', 'node:24.21.0-trixie', 'node:24-trixie-slim'], /node:<24\.11\+>/],
-  postgresMajor: [validatePostgresMajor, [15, 16, 17, 18], [14, 19, Number.NaN, 17.5], /from 15 to 18/],
-  postgresMode: [validatePostgresMode, ['system', 'external'], ['embedded', 'sqlite', ''], /"system".*"external"/],
-  tailscaleHostname: [validateTailscaleHostname, ['paperclip', 'pc-1'], ['My.Host', 'host_name', '-h', ''], /lowercase letters, digits and dashes/],
-  tailscaleImage: [validateTailscaleImage, ['v1.94.2', 'v1.96.0'], ['latest', 'stable', '1.94.2', 'v1.94', ''], /pinned tailscale\/tailscale release tag/],
-  tailscaleTags: [validateTailscaleTags, [[], ['tag:paperclip'], ['tag:a', 'tag:b-2']], [['paperclip'], ['tag:Bad_Tag'], ['tag:a', 'tag:a'], ['tag:']], /ACL tags like tag:paperclip/],
-  tailscaleLoginServer: [validateTailscaleLoginServer, ['', 'https://headscale.example.com', 'http://127.0.0.1:8080', 'https://hs.example:8443/', 'http://[::1]:8080'], ['headscale.example.com', 'ftp://hs.example', 'https://hs.example/path', 'https://user:pw@hs.example', 'https://hs.example?x=1', 'https://', ' https://hs.example'], /http:\/\/ or https:\/\/ URL with a host and no path/],
-  agents: [validateAgents, [['claude'], ['codex'], ['claude', 'codex']], [['gemini'], [], ['claude', 'claude']], /one or more of claude, codex/],
+/** One row: a validator with good and bad values of its own type (the table holds rows of several types). */
+const row = <T>(validator: (value: T) => true | string, good: T[], bad: T[], form: RegExp) =>
+  [validator, good, bad, form] as unknown as Case<unknown>;
+
+const cases: Record<string, Case<unknown>> = {
+  appName: row(
+    validateAppName,
+    ['paperclip', 'my-clip-2', 'a', 'x'.repeat(63)],
+    ['My_App', '-app', 'app-', '1app', 'x'.repeat(64), 'my--app', '', 'app.dev'],
+    /lowercase letters, digits and single dashes/,
+  ),
+  org: row(validateOrg, ['personal', 'acme-inc', 'team1'], ['My Org', '-x', 'x-', ''], /organization slug/),
+  region: row(validateRegion, ['sjc', 'ams', 'fra'], ['xyz', 'SJC', 'us-east-1', ''], /Fly region codes .*sjc/),
+  vmSize: row(
+    validateVmSize,
+    ['shared-cpu-1x', 'performance-16x'],
+    ['shared-cpu-3x', 'huge', 'Shared-cpu-1x'],
+    /Fly VM sizes/,
+  ),
+  vmMemory: row(
+    validateVmMemory,
+    [1024, 2048, 1280, 16384],
+    [512, 1000, 0, Number.NaN, 1024.5],
+    /1024 MB|multiple of 256|whole number/,
+  ),
+  volumeName: row(
+    validateVolumeName,
+    ['paperclip_data', 'data', 'v'.repeat(30)],
+    ['paperclip-data', 'Data', 'v'.repeat(31), '_data', ''],
+    /lowercase letters, digits and underscores/,
+  ),
+  volumeSize: row(validateVolumeSize, [1, 3, 500], [0, 501, 1.5, Number.NaN, -1], /from 1 to 500/),
+  snapshotRetention: row(validateSnapshotRetention, [1, 5, 60], [0, 61, Number.NaN], /from 1 to 60/),
+  paperclipVersion: row(
+    validatePaperclipVersion,
+    ['2026.916.1', '0.2.7'],
+    ['latest', '^2026.916.1', '2026.916', '', 'v2026.916.1'],
+    /exact paperclipai version/,
+  ),
+  nodeImage: row(
+    validateNodeImage,
+    ['node:24.21.0-trixie-slim', 'node:24.11.0-bookworm-slim', 'node:26.1.0-trixie-slim'],
+    [
+      'node:lts-trixie-slim',
+      'node:22.12.0-trixie-slim',
+      'node:24.10.0-trixie-slim',
+      'node:24.21.0-alpine',
+      'node:24.21.0-trixie',
+      'node:24-trixie-slim',
+    ],
+    /node:<24\.11\+>/,
+  ),
+  postgresMajor: row(validatePostgresMajor, [15, 16, 17, 18], [14, 19, Number.NaN, 17.5], /from 15 to 18/),
+  postgresMode: row(validatePostgresMode, ['system', 'external'], ['embedded', 'sqlite', ''], /"system".*"external"/),
+  tailscaleHostname: row(
+    validateTailscaleHostname,
+    ['paperclip', 'pc-1'],
+    ['My.Host', 'host_name', '-h', ''],
+    /lowercase letters, digits and dashes/,
+  ),
+  tailscaleImage: row(
+    validateTailscaleImage,
+    ['v1.94.2', 'v1.96.0'],
+    ['latest', 'stable', '1.94.2', 'v1.94', ''],
+    /pinned tailscale\/tailscale release tag/,
+  ),
+  tailscaleTags: row(
+    validateTailscaleTags,
+    [[], ['tag:paperclip'], ['tag:a', 'tag:b-2']],
+    [['paperclip'], ['tag:Bad_Tag'], ['tag:a', 'tag:a'], ['tag:']],
+    /ACL tags like tag:paperclip/,
+  ),
+  tailscaleLoginServer: row(
+    validateTailscaleLoginServer,
+    ['', 'https://headscale.example.com', 'http://127.0.0.1:8080', 'https://hs.example:8443/', 'http://[::1]:8080'],
+    [
+      'headscale.example.com',
+      'ftp://hs.example',
+      'https://hs.example/path',
+      'https://user:pw@hs.example',
+      'https://hs.example?x=1',
+      'https://',
+      ' https://hs.example',
+    ],
+    /http:\/\/ or https:\/\/ URL with a host and no path/,
+  ),
+  agents: row(
+    validateAgents,
+    [['claude'], ['codex'], ['claude', 'codex']],
+    [['gemini'], [], ['claude', 'claude']],
+    /one or more of claude, codex/,
+  ),
 };
 
 describe.each(Object.entries(cases))('%s validator', (_name, [validator, good, bad, allowedForm]) => {
@@ -82,7 +156,7 @@ describe('memory', () => {
 });
 
 describe('PostgreSQL and the base image', () => {
-  it('requires the major the image\'s Debian packages', () => {
+  it("requires the major the image's Debian packages", () => {
     expect(validatePostgresForImage(17, 'node:24.21.0-trixie-slim')).toBe(true);
     expect(validatePostgresForImage(15, 'node:24.21.0-bookworm-slim')).toBe(true);
     expect(validatePostgresForImage(15, 'node:24.21.0-trixie-slim')).toMatch(/use 17: Debian trixie/);

@@ -35,9 +35,13 @@ const asPostgres = (program: string, args: string[]) => run('runuser', ['-u', 'p
 
 export async function startExternalPostgres(): Promise<ExternalPostgres> {
   const bin = hostPostgresBin();
-  if (!bin) throw new Error('no PostgreSQL server on the host (the e2e global setup installs Debian\'s postgresql)');
+  if (!bin) throw new Error("no PostgreSQL server on the host (the e2e global setup installs Debian's postgresql)");
   const dir = mkdtempSync(join(tmpdir(), 'pcfly-e2e-pg-'));
-  chownSync(dir, Number((await run('id', ['-u', 'postgres'])).stdout), Number((await run('id', ['-g', 'postgres'])).stdout));
+  chownSync(
+    dir,
+    Number((await run('id', ['-u', 'postgres'])).stdout),
+    Number((await run('id', ['-g', 'postgres'])).stdout),
+  );
   const data = join(dir, 'data');
   const port = await freePort();
   const role = 'paperclip_app';
@@ -45,14 +49,47 @@ export async function startExternalPostgres(): Promise<ExternalPostgres> {
   const password = randomBytes(18).toString('hex');
 
   // Host connections need the password (as from a provider); local socket connections are for the test only.
-  await asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--auth-local=trust', '--auth-host=scram-sha-256']);
+  await asPostgres(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+  ]);
   await asPostgres(join(bin, 'pg_ctl'), [
-    '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60',
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
     'start',
   ]);
   const query = async (sql: string, db = 'postgres') =>
-    (await asPostgres(join(bin, 'psql'), ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', db, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql])).stdout.trim();
+    (
+      await asPostgres(join(bin, 'psql'), [
+        '-h',
+        dir,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        db,
+        '-XAtq',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        sql,
+      ])
+    ).stdout.trim();
   await query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
   await query(`CREATE DATABASE ${database} OWNER ${role}`);
 

@@ -9,7 +9,8 @@ export interface HttpResponse {
   status: number;
   body: string;
   setCookies: string[];
-  json<T = any>(): T;
+  /** The body parsed as JSON; the caller states what it expects. */
+  json(): unknown;
 }
 
 export interface HttpOptions {
@@ -29,7 +30,14 @@ export function http(port: number, path: string, options: HttpOptions = {}): Pro
   }
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers, timeout: (options.timeoutSeconds ?? 10) * 1000 },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers,
+        timeout: (options.timeoutSeconds ?? 10) * 1000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -60,10 +68,12 @@ export async function healthStatus(port: number, host = 'localhost'): Promise<nu
   }
 }
 
-export async function health(port: number): Promise<{ status: string; bootstrapStatus: string; bootstrapInviteActive: boolean }> {
+export async function health(
+  port: number,
+): Promise<{ status: string; bootstrapStatus: string; bootstrapInviteActive: boolean }> {
   const res = await http(port, '/api/health');
   if (res.status !== 200) throw new Error(`/api/health answered ${res.status}: ${res.body.slice(0, 300)}`);
-  return res.json();
+  return res.json() as { status: string; bootstrapStatus: string; bootstrapInviteActive: boolean };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -76,13 +86,14 @@ export async function waitForHealth(
   port: number,
   since: number,
   deadlineSeconds: number,
-  isDead: () => Promise<boolean> = async () => false,
+  isDead: () => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<number> {
   let polls = 0;
   for (;;) {
     const elapsed = (performance.now() - since) / 1000;
     if ((await healthStatus(port)) === 200) return (performance.now() - since) / 1000;
-    if (elapsed > deadlineSeconds) throw new Error(`/api/health not 200 within ${deadlineSeconds}s (the generated deploy wait)`);
+    if (elapsed > deadlineSeconds)
+      throw new Error(`/api/health not 200 within ${deadlineSeconds}s (the generated deploy wait)`);
     // Checking the container every poll would cost a podman call per 250 ms; every 2 s is enough to fail fast.
     if (++polls % 8 === 0 && (await isDead())) throw new Error('the container exited before /api/health answered 200');
     await sleep(250);
@@ -96,7 +107,10 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() => {
+        if (typeof address === 'object' && address) resolve(address.port);
+        else reject(new Error('no port'));
+      });
     });
   });
 }
@@ -105,7 +119,13 @@ export function freePort(): Promise<number> {
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '0.0.0.0', () =>
+      server.close(() => {
+        resolve(true);
+      }),
+    );
   });
 }

@@ -39,25 +39,32 @@ done
 export async function processes(machine: Machine): Promise<Proc[]> {
   // Privileged: other users' environ and smaps_rollup need CAP_SYS_PTRACE, which a plain exec lacks.
   const { stdout } = await machine.exec(['sh', '-c', PROC_SCRIPT], { privileged: true });
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [pid, uid, rss, pss, hwm, home, names, caps, args] = line.split('\t');
-      return {
-        pid: Number(pid),
-        uid: Number(uid),
-        rssKb: Number(rss),
-        pssKb: Number(pss),
-        peakRssKb: Number(hwm),
-        home: home ?? '',
-        envNames: (names ?? '').split(',').filter(Boolean),
-        caps: Object.fromEntries((caps ?? '').split(',').filter(Boolean).map((pair) => pair.split('='))) as Proc['caps'],
-        args: (args ?? '').trim(),
-      };
-    })
-    // The probe's own sh/awk/tr processes are not part of the machine.
-    .filter((proc) => !proc.args.includes('/proc/[0-9]*') && !/^(awk|tr|sed|cut|paste) /.test(proc.args));
+  return (
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [pid, uid, rss, pss, hwm, home, names, caps, args] = line.split('\t');
+        return {
+          pid: Number(pid),
+          uid: Number(uid),
+          rssKb: Number(rss),
+          pssKb: Number(pss),
+          peakRssKb: Number(hwm),
+          home: home ?? '',
+          envNames: (names ?? '').split(',').filter(Boolean),
+          caps: Object.fromEntries(
+            (caps ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((pair) => pair.split('=')),
+          ) as Proc['caps'],
+          args: (args ?? '').trim(),
+        };
+      })
+      // The probe's own sh/awk/tr processes are not part of the machine.
+      .filter((proc) => !proc.args.includes('/proc/[0-9]*') && !/^(awk|tr|sed|cut|paste) /.test(proc.args))
+  );
 }
 
 export const isPaperclip = (proc: Proc) => /^node .*@paperclipai\/server\/dist\/index\.js/.test(proc.args);
@@ -87,7 +94,8 @@ function decodeAddress(hex: string): string {
   const words = hex.match(/.{8}/g) ?? [];
   const bytes = words.flatMap((word) => (word.match(/../g) ?? []).reverse().map((byte) => parseInt(byte, 16)));
   if (bytes.length === 4) return bytes.join('.');
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
+    return `::ffff:${bytes.slice(12).join('.')}`;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
   return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');

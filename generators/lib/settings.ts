@@ -3,9 +3,10 @@
  * key), the sub-generator that owns it, its prompt, default, parser and validator. Generators, `--help`,
  * the docs and the tests are all derived from this list.
  */
-import { VERSIONS } from './versions.js';
+import { AGENTS, type Agent } from './agents.js';
+import type { SettingOwner } from './generators.js';
+import { MIN_NODE_TEXT, VERSIONS } from './versions.js';
 import {
-  AGENTS,
   FLY_REGIONS,
   FLY_VM_SIZES,
   POSTGRES_MODES,
@@ -23,6 +24,7 @@ import {
   validatePostgresForImage,
   validatePostgresMajor,
   validatePostgresMode,
+  type PostgresMode,
   validateRegion,
   validateSnapshotRetention,
   validateTailscaleHostname,
@@ -33,38 +35,9 @@ import {
   validateVmSize,
   validateVolumeName,
   validateVolumeSize,
-  type Agent,
   type FlyVmSize,
-  type PostgresMode,
   type Validation,
 } from './validators.js';
-
-/** Which generator asks a setting; `core` settings are asked by the app generator. */
-export type Concern = 'core' | 'fly' | 'postgres' | 'tailscale';
-export const CONCERNS: readonly Concern[] = ['core', 'fly', 'postgres', 'tailscale'];
-
-export interface Settings {
-  appName: string;
-  paperclipVersion: string;
-  nodeImage: string;
-  agents: Agent[];
-  org: string;
-  region: string;
-  vmSize: FlyVmSize;
-  vmMemory: number;
-  volumeName: string;
-  volumeSize: number;
-  snapshotRetention: number;
-  githubActions: boolean;
-  postgresMode: PostgresMode;
-  postgresMajor: number;
-  tailscale: boolean;
-  tailscaleHostname: string;
-  tailscaleImage: string;
-  tailscaleTags: string[];
-  tailscaleLoginServer: string;
-}
-export type SettingKey = keyof Settings;
 
 /** What a default may depend on besides earlier settings. */
 export interface SettingContext {
@@ -72,11 +45,24 @@ export interface SettingContext {
   folderName: string;
 }
 
+/**
+ * The settings that later defaults, conditions and cross-checks read. Declared by hand because the full
+ * `Settings` type is derived from SETTINGS below, whose functions cannot refer to it; the assertion after
+ * SETTINGS keeps the two in step.
+ */
+export interface EarlierSettings {
+  appName?: string;
+  nodeImage?: string;
+  vmSize?: FlyVmSize;
+  tailscale?: boolean;
+}
+
 type Kind = 'string' | 'integer' | 'boolean' | 'list' | 'choice';
 
-export interface SettingSpec<K extends SettingKey = SettingKey> {
+export interface SettingSpec<K extends string = string, T = unknown> {
   key: K;
-  concern: Concern;
+  /** The generator that asks it. */
+  owner: SettingOwner;
   kind: Kind;
   /** One line for --help and docs/options.md. */
   description: string;
@@ -85,14 +71,16 @@ export interface SettingSpec<K extends SettingKey = SettingKey> {
   /** Allowed values for `choice` and `list` settings (prompt choices). */
   choices?: readonly string[];
   /** The default, from earlier settings (in declaration order) and the context. */
-  default: (earlier: Partial<Settings>, context: SettingContext) => Settings[K];
+  default: (earlier: EarlierSettings, context: SettingContext) => T;
   /** Human-readable default for --help and docs, when it is computed. */
   defaultText?: string;
   /** CLI string (or boolean for boolean flags) to value; validation happens afterwards. */
-  parse: (raw: string | boolean) => Settings[K];
-  validate: (value: Settings[K]) => Validation;
+  parse: (raw: string | boolean) => T;
+  validate: (value: T) => Validation;
+  /** A rule against earlier settings, checked the moment this one is answered (so a prompt can re-ask). */
+  crossCheck?: (value: T, earlier: EarlierSettings) => Validation;
   /** Only asked (and only meaningful) when this holds. */
-  when?: (earlier: Partial<Settings>) => boolean;
+  when?: (earlier: EarlierSettings) => boolean;
 }
 
 const text = (raw: string | boolean): string => String(raw).trim();
@@ -101,20 +89,17 @@ const list = (raw: string | boolean): string[] => (typeof raw === 'boolean' ? []
 const flag = (raw: string | boolean): boolean =>
   typeof raw === 'boolean' ? raw : !/^(false|no|off|0)$/i.test(raw.trim());
 
-/** A setting of any key; the list below is heterogeneous. */
-export type AnySettingSpec = { [K in SettingKey]: SettingSpec<K> }[SettingKey];
-
-function define<K extends SettingKey>(spec: SettingSpec<K>): SettingSpec<K> {
+function define<const K extends string, T>(spec: SettingSpec<K, T>): SettingSpec<K, T> {
   return spec;
 }
 
-const tailscaleOn = (s: Partial<Settings>): boolean => s.tailscale !== false;
+const tailscaleOn = (s: EarlierSettings): boolean => s.tailscale !== false;
 
 /** Declaration order is prompt order; a default may only read settings declared before it. */
-export const SETTINGS: readonly AnySettingSpec[] = [
+export const SETTINGS = [
   define({
     key: 'appName',
-    concern: 'core',
+    owner: 'app',
     kind: 'string',
     description: 'Fly app name; also the machine name on the tailnet unless --tailscaleHostname is given',
     message: 'Fly app name',
@@ -125,7 +110,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'paperclipVersion',
-    concern: 'core',
+    owner: 'app',
     kind: 'string',
     description: 'Exact paperclipai version installed in the image',
     message: 'Paperclip (npm paperclipai) version to pin',
@@ -135,9 +120,9 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'nodeImage',
-    concern: 'core',
+    owner: 'app',
     kind: 'string',
-    description: 'Pinned official Node base image (Node >= 24.11, Debian slim)',
+    description: `Pinned official Node base image (Node >= ${MIN_NODE_TEXT}, Debian slim)`,
     message: 'Node base image',
     default: () => VERSIONS.nodeImage,
     parse: text,
@@ -145,7 +130,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'agents',
-    concern: 'core',
+    owner: 'app',
     kind: 'list',
     choices: AGENTS,
     description: `Agent CLIs installed in the image, comma-separated: ${AGENTS.join(', ')}`,
@@ -156,7 +141,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'org',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'string',
     description: 'Fly organization slug the app is created in',
     message: 'Fly organization',
@@ -166,7 +151,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'region',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'choice',
     choices: FLY_REGIONS,
     description: 'Fly primary region (where the machine and its volume live)',
@@ -177,18 +162,18 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'vmSize',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'choice',
     choices: Object.keys(FLY_VM_SIZES),
     description: 'Fly machine preset',
     message: 'Fly VM size',
-    default: () => 'shared-cpu-2x' as FlyVmSize,
-    parse: text as (raw: string | boolean) => FlyVmSize,
+    default: (): FlyVmSize => 'shared-cpu-2x',
+    parse: (raw): FlyVmSize => text(raw) as FlyVmSize,
     validate: validateVmSize,
   }),
   define({
     key: 'vmMemory',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'integer',
     // Measured idle (e2e): Paperclip ~500 MB RSS, all processes ~660 MB PSS; 2048 leaves ~1.4 GB for agent runs.
     description: 'Machine memory in MB ("2048", "2048mb" or "2gb"); at least 1024, a multiple of 256',
@@ -196,10 +181,11 @@ export const SETTINGS: readonly AnySettingSpec[] = [
     default: () => 2048,
     parse: (raw) => parseMemoryMb(String(raw)),
     validate: validateVmMemory,
+    crossCheck: (memory, s) => validateMemoryForSize(memory, s.vmSize ?? 'shared-cpu-2x'),
   }),
   define({
     key: 'volumeName',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'string',
     description: 'Fly volume holding PostgreSQL, Paperclip data, Tailscale state and agent homes',
     message: 'Fly volume name',
@@ -209,7 +195,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'volumeSize',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'integer',
     description: 'Volume size in GB (1-500); volumes can grow later, never shrink',
     message: 'Volume size (GB)',
@@ -219,7 +205,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'snapshotRetention',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'integer',
     description: 'Days Fly keeps daily volume snapshots (1-60)',
     message: 'Snapshot retention (days)',
@@ -229,7 +215,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'githubActions',
-    concern: 'fly',
+    owner: 'fly',
     kind: 'boolean',
     description: 'Write .github/workflows/fly-deploy.yml (deploys on push to main)',
     message: 'Add a GitHub Actions deploy workflow?',
@@ -239,29 +225,31 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'postgresMode',
-    concern: 'postgres',
+    owner: 'postgres',
     kind: 'choice',
     choices: POSTGRES_MODES,
     description: '"system": PostgreSQL in the container, data on the volume; "external": a DATABASE_URL secret',
     message: 'PostgreSQL',
-    default: () => 'system' as PostgresMode,
-    parse: text as (raw: string | boolean) => PostgresMode,
+    default: (): PostgresMode => 'system',
+    parse: (raw): PostgresMode => text(raw) as PostgresMode,
     validate: validatePostgresMode,
   }),
   define({
     key: 'postgresMajor',
-    concern: 'postgres',
+    owner: 'postgres',
     kind: 'integer',
-    description: 'PostgreSQL major (server in system mode, client tools in both); must be the one the image\'s Debian ships',
+    description:
+      "PostgreSQL major (server in system mode, client tools in both); must be the one the image's Debian ships",
     message: 'PostgreSQL major version',
     default: (s) => defaultPostgresMajor(s.nodeImage ?? VERSIONS.nodeImage),
     defaultText: '17 on trixie, 15 on bookworm',
     parse: integer,
     validate: validatePostgresMajor,
+    crossCheck: (major, s) => validatePostgresForImage(major, s.nodeImage ?? VERSIONS.nodeImage),
   }),
   define({
     key: 'tailscale',
-    concern: 'tailscale',
+    owner: 'tailscale',
     kind: 'boolean',
     description: 'Serve Paperclip over Tailscale HTTPS (--no-tailscale: reach it with fly proxy instead)',
     message: 'Use Tailscale for private HTTPS access?',
@@ -271,7 +259,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'tailscaleHostname',
-    concern: 'tailscale',
+    owner: 'tailscale',
     kind: 'string',
     description: 'Machine name on the tailnet: Paperclip is at https://<hostname>.<tailnet>.ts.net',
     message: 'Tailscale machine name',
@@ -283,7 +271,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'tailscaleImage',
-    concern: 'tailscale',
+    owner: 'tailscale',
     kind: 'string',
     description: 'Pinned tailscale/tailscale image tag the binaries are copied from',
     message: 'tailscale/tailscale image tag',
@@ -294,7 +282,7 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'tailscaleTags',
-    concern: 'tailscale',
+    owner: 'tailscale',
     kind: 'list',
     description: 'ACL tags to advertise, comma-separated (the auth key must be allowed to use them)',
     message: 'Tailscale ACL tags (comma-separated, empty for none)',
@@ -306,26 +294,43 @@ export const SETTINGS: readonly AnySettingSpec[] = [
   }),
   define({
     key: 'tailscaleLoginServer',
-    concern: 'tailscale',
+    owner: 'tailscale',
     kind: 'string',
-    description: 'Control server for tailscale up --login-server, e.g. a team\'s headscale (empty: Tailscale\'s own)',
-    message: 'Tailscale login server (empty for Tailscale\'s own)',
+    description: "Control server for tailscale up --login-server, e.g. a team's headscale (empty: Tailscale's own)",
+    message: "Tailscale login server (empty for Tailscale's own)",
     default: () => '',
-    defaultText: 'Tailscale\'s own',
+    defaultText: "Tailscale's own",
     parse: text,
     validate: validateTailscaleLoginServer,
     when: tailscaleOn,
   }),
-];
+] as const;
 
-export function settingsOf(concern: Concern): readonly AnySettingSpec[] {
-  return SETTINGS.filter((spec) => spec.concern === concern);
+type AnyDeclared = (typeof SETTINGS)[number];
+
+/** Every setting's value type, derived from its parser. */
+export type Settings = { -readonly [S in AnyDeclared as S['key']]: ReturnType<S['parse']> };
+export type SettingKey = keyof Settings;
+
+/** A setting of any key; the list is heterogeneous. */
+export type AnySettingSpec = { [K in SettingKey]: SettingSpec<K, Settings[K]> }[SettingKey];
+
+// EarlierSettings must stay a view of Settings: this line stops compiling when they drift apart.
+export type EarlierIsAView = Settings extends EarlierSettings ? true : never;
+export const EARLIER_IS_A_VIEW: EarlierIsAView = true;
+
+/** The settings as one list of specs (for iterating; SETTINGS keeps each one's exact type). */
+export const SETTING_SPECS = SETTINGS as readonly AnySettingSpec[];
+const SPECS = SETTING_SPECS;
+
+export function settingsOf(owner: SettingOwner): readonly AnySettingSpec[] {
+  return SPECS.filter((spec) => spec.owner === owner);
 }
 
-export function specOf<K extends SettingKey>(key: K): SettingSpec<K> {
-  const spec = SETTINGS.find((candidate) => candidate.key === key);
+export function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
+  const spec = SPECS.find((candidate) => candidate.key === key);
   if (!spec) throw new Error(`unknown setting ${key}`);
-  return spec as unknown as SettingSpec<K>;
+  return spec as unknown as SettingSpec<K, Settings[K]>;
 }
 
 /** Renders a value the way it is typed on the command line. */
@@ -338,8 +343,18 @@ export function invalidMessage(key: SettingKey, value: unknown, reason: string):
   return `Invalid --${key} "${formatValue(value)}": ${reason}.`;
 }
 
+/** PostgreSQL runs in the machine (rather than an external DATABASE_URL). */
+export const isSystemPostgres = (s: Pick<Settings, 'postgresMode'>): boolean => s.postgresMode === 'system';
+
 export class SettingsError extends Error {
   override name = 'SettingsError';
+}
+
+/** A value's own validation and its rule against earlier settings: the reason it is refused, or true. */
+export function checkValue(spec: AnySettingSpec, value: unknown, earlier: EarlierSettings): Validation {
+  const own = (spec.validate as (v: unknown) => Validation)(value);
+  if (own !== true) return own;
+  return spec.crossCheck ? (spec.crossCheck as (v: unknown, e: EarlierSettings) => Validation)(value, earlier) : true;
 }
 
 /** Parses and validates one raw CLI value; throws SettingsError with the one-line message. */
@@ -351,21 +366,23 @@ export function parseSetting<K extends SettingKey>(key: K, raw: string | boolean
   return value;
 }
 
-/** Rules that involve two settings. Returns the first problem as a one-line message. */
+/** Rules that involve two settings, over complete settings. Returns the first problem as a one-line message. */
 export function crossValidate(s: Settings): string | undefined {
-  const memory = validateMemoryForSize(s.vmMemory, s.vmSize);
-  if (memory !== true) return invalidMessage('vmMemory', s.vmMemory, memory);
-  const postgres = validatePostgresForImage(s.postgresMajor, s.nodeImage);
-  if (postgres !== true) return invalidMessage('postgresMajor', s.postgresMajor, postgres);
+  for (const spec of SPECS) {
+    const value = s[spec.key];
+    const verdict = spec.crossCheck
+      ? (spec.crossCheck as (v: unknown, e: EarlierSettings) => Validation)(value, s)
+      : true;
+    if (verdict !== true) return invalidMessage(spec.key, value, verdict);
+  }
   return undefined;
 }
 
 /** Every setting at its default (what `--yes` produces in an empty folder). */
 export function defaultSettings(context: SettingContext, overrides: Partial<Settings> = {}): Settings {
-  const settings: Partial<Settings> = {};
-  for (const spec of SETTINGS) {
-    const value = spec.key in overrides ? overrides[spec.key] : spec.default(settings, context);
-    (settings as Record<string, unknown>)[spec.key] = value;
+  const settings: Record<string, unknown> = {};
+  for (const spec of SPECS) {
+    settings[spec.key] = spec.key in overrides ? overrides[spec.key] : spec.default(settings, context);
   }
   return settings as Settings;
 }
@@ -376,8 +393,9 @@ export function defaultSettings(context: SettingContext, overrides: Partial<Sett
  */
 export function validateStored(stored: Record<string, unknown>): string | undefined {
   for (const [key, value] of Object.entries(stored)) {
-    const spec = SETTINGS.find((candidate) => candidate.key === key);
-    if (!spec) return `Unknown setting "${key}" in .yo-rc.json: known settings are ${SETTINGS.map((s) => s.key).join(', ')}.`;
+    const spec = SPECS.find((candidate) => candidate.key === key);
+    if (!spec)
+      return `Unknown setting "${key}" in .yo-rc.json: known settings are ${SPECS.map((s) => s.key).join(', ')}.`;
     if (!storedTypeMatches(spec.kind, value)) {
       return `Invalid ${key} in .yo-rc.json: expected ${expectedType(spec.kind)}, got ${JSON.stringify(value)}.`;
     }
@@ -401,5 +419,11 @@ function storedTypeMatches(kind: Kind, value: unknown): boolean {
 }
 
 function expectedType(kind: Kind): string {
-  return { boolean: 'true or false', integer: 'a number', list: 'an array of strings', string: 'a string', choice: 'a string' }[kind];
+  return {
+    boolean: 'true or false',
+    integer: 'a number',
+    list: 'an array of strings',
+    string: 'a string',
+    choice: 'a string',
+  }[kind];
 }

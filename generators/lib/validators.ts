@@ -2,26 +2,51 @@
  * Pure validators and parsers. Each validator returns `true` or a sentence fragment that says what the
  * allowed form is; settings.ts prefixes it with the flag and the offending value, and prompts show it as is.
  */
-import { DEBIAN_POSTGRES, MIN_NODE, MIN_POSTGRES_MAJOR } from './versions.js';
+import { AGENTS } from './agents.js';
+import { DEBIAN_POSTGRES, MIN_NODE, MIN_NODE_TEXT, MIN_POSTGRES_MAJOR } from './versions.js';
 
 export type Validation = true | string;
 
 /** Fly regions (`fly platform regions`). */
 export const FLY_REGIONS = [
-  'ams', 'arn', 'bom', 'cdg', 'dfw', 'ewr', 'fra', 'gru', 'iad',
-  'jnb', 'lax', 'lhr', 'nrt', 'ord', 'sin', 'sjc', 'syd', 'yyz',
+  'ams',
+  'arn',
+  'bom',
+  'cdg',
+  'dfw',
+  'ewr',
+  'fra',
+  'gru',
+  'iad',
+  'jnb',
+  'lax',
+  'lhr',
+  'nrt',
+  'ord',
+  'sin',
+  'sjc',
+  'syd',
+  'yyz',
 ] as const;
 
 /** Fly Machine presets (`fly platform vm-sizes`) with their CPU count. */
 export const FLY_VM_SIZES = {
-  'shared-cpu-1x': 1, 'shared-cpu-2x': 2, 'shared-cpu-4x': 4, 'shared-cpu-6x': 6, 'shared-cpu-8x': 8,
-  'performance-1x': 1, 'performance-2x': 2, 'performance-4x': 4, 'performance-6x': 6, 'performance-8x': 8,
-  'performance-10x': 10, 'performance-12x': 12, 'performance-14x': 14, 'performance-16x': 16,
+  'shared-cpu-1x': 1,
+  'shared-cpu-2x': 2,
+  'shared-cpu-4x': 4,
+  'shared-cpu-6x': 6,
+  'shared-cpu-8x': 8,
+  'performance-1x': 1,
+  'performance-2x': 2,
+  'performance-4x': 4,
+  'performance-6x': 6,
+  'performance-8x': 8,
+  'performance-10x': 10,
+  'performance-12x': 12,
+  'performance-14x': 14,
+  'performance-16x': 16,
 } as const satisfies Record<string, number>;
 export type FlyVmSize = keyof typeof FLY_VM_SIZES;
-
-export const AGENTS = ['claude', 'codex'] as const;
-export type Agent = (typeof AGENTS)[number];
 
 export const POSTGRES_MODES = ['system', 'external'] as const;
 export type PostgresMode = (typeof POSTGRES_MODES)[number];
@@ -79,7 +104,8 @@ export function validateVmMemory(value: number): Validation {
   if (value < MIN_MEMORY_MB) {
     return `use at least ${MIN_MEMORY_MB} MB: at 512 MB Claude Code is OOM-killed mid-response (exit 137)`;
   }
-  if (value % MEMORY_STEP_MB !== 0) return `use a multiple of ${MEMORY_STEP_MB} MB (Fly allocates memory in 256 MB steps)`;
+  if (value % MEMORY_STEP_MB !== 0)
+    return `use a multiple of ${MEMORY_STEP_MB} MB (Fly allocates memory in 256 MB steps)`;
   return true;
 }
 
@@ -93,9 +119,10 @@ export function memoryRangeMb(size: FlyVmSize): { min: number; max: number; step
   return { min: minPerCpu * cpus, max: maxPerCpu * cpus, step: MEMORY_STEP_MB };
 }
 
+/** The range for a preset; the step itself is validateVmMemory's rule, checked before this one. */
 export function validateMemoryForSize(memory: number, size: FlyVmSize): Validation {
   const { min, max, step } = memoryRangeMb(size);
-  if (memory >= min && memory <= max && memory % step === 0) return true;
+  if (memory >= min && memory <= max) return true;
   return `use ${Math.max(min, MIN_MEMORY_MB)}-${max} MB in steps of ${step} MB for ${size}, or pick a larger --vmSize`;
 }
 
@@ -134,13 +161,14 @@ export interface NodeImage {
 
 export function parseNodeImage(value: string): NodeImage | undefined {
   const match = /^node:(\d+)\.(\d+)\.(\d+)-(bookworm|trixie)-slim$/.exec(value);
-  if (!match) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), debian: match[4]! };
+  const [, major, minor, patch, debian] = match ?? [];
+  if (major === undefined || minor === undefined || patch === undefined || debian === undefined) return undefined;
+  return { major: Number(major), minor: Number(minor), patch: Number(patch), debian };
 }
 
 export function validateNodeImage(value: string): Validation {
   const image = parseNodeImage(value);
-  const form = 'use a pinned official slim tag node:<24.11+>.<minor>.<patch>-<trixie|bookworm>-slim (e.g. node:24.21.0-trixie-slim)';
+  const form = `use a pinned official slim tag node:<${MIN_NODE_TEXT}+>.<minor>.<patch>-<trixie|bookworm>-slim (e.g. node:24.21.0-trixie-slim)`;
   if (!image) return form;
   if (image.major < MIN_NODE.major || (image.major === MIN_NODE.major && image.minor < MIN_NODE.minor)) {
     return `${form}; Paperclip needs Node >= ${MIN_NODE.major}.${MIN_NODE.minor}`;
@@ -211,7 +239,8 @@ export function validateTailscaleTags(tags: readonly string[]): Validation {
  */
 export function validateTailscaleLoginServer(value: string): Validation {
   if (value === '') return true;
-  const allowed = 'use an http:// or https:// URL with a host and no path, like https://headscale.example.com, or an empty string for Tailscale\'s own';
+  const allowed =
+    "use an http:// or https:// URL with a host and no path, like https://headscale.example.com, or an empty string for Tailscale's own";
   let url: URL;
   try {
     url = new URL(value);

@@ -26,3 +26,10 @@ export const MIN_POSTGRES_MAJOR = 15;
 
 /** Oldest Node Paperclip 2026.831+ starts on (`node:sqlite`, engines >= 24.11.0). */
 export const MIN_NODE = { major: 24, minor: 11 } as const;
+export const MIN_NODE_TEXT = `${MIN_NODE.major}.${MIN_NODE.minor}`;
+
+/** Whether a Node version (`process.versions.node` form) is new enough; the package bin checks itself with it. */
+export function nodeIsSupported(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > MIN_NODE.major || (major === MIN_NODE.major && minor >= MIN_NODE.minor);
+}

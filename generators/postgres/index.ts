@@ -1,10 +1,9 @@
 /**
- * `yo paperclip-fly:postgres`: re-asks the postgres settings of an existing project and rewrites only the files they
- * touch. Also composed by the app generator, which then does the writing.
+ * `yo paperclip-fly:postgres`: re-asks the postgres settings of an existing project and rewrites only the files they show in.
  */
-import { ConcernGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
+import { PaperclipFlyGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
 
-export default class PostgresGenerator extends ConcernGenerator {
+export default class PostgresGenerator extends PaperclipFlyGenerator {
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'postgres');
   }

@@ -1,10 +1,9 @@
 /**
- * `yo paperclip-fly:tailscale`: re-asks the tailscale settings of an existing project and rewrites only the files they
- * touch. Also composed by the app generator, which then does the writing.
+ * `yo paperclip-fly:tailscale`: re-asks the tailscale settings of an existing project and rewrites only the files they show in.
  */
-import { ConcernGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
+import { PaperclipFlyGenerator, type PaperclipFlyOptions } from '../lib/generator.js';
 
-export default class TailscaleGenerator extends ConcernGenerator {
+export default class TailscaleGenerator extends PaperclipFlyGenerator {
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'tailscale');
   }

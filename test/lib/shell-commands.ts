@@ -30,7 +30,7 @@ export function shellWords(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (c === '\\' && i + 1 < line.length) {
-      word += line[++i];
+      word += line[++i] ?? '';
       started = true;
     } else if (c === "'" || c === '"') {
       const end = findClose(line, i, c);

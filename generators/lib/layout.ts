@@ -1,0 +1,54 @@
+/**
+ * The machine's fixed layout: users, ports, timeouts, and where everything lives on the volume. start.sh, the
+ * Dockerfile, config.json, fly.toml, the Makefile and the README all read these values from here.
+ * Paths are absolute because Paperclip's defaults expand `~`, not PAPERCLIP_HOME.
+ */
+export const VOLUME = '/paperclip';
+
+/** Top-level entries of the volume that the boot script creates, relative to it. */
+export const VOLUME_DIRS = {
+  instances: 'instances',
+  backups: 'backups',
+  restore: 'restore',
+  postgres: 'postgres',
+  tailscale: 'tailscale',
+} as const;
+
+const INSTANCE = `${VOLUME}/${VOLUME_DIRS.instances}/default`;
+
+export const LAYOUT = {
+  volume: VOLUME,
+  dirs: VOLUME_DIRS,
+  /** Paperclip's instance folder: config, logs, data, secrets. */
+  instance: INSTANCE,
+  config: `${INSTANCE}/config.json`,
+  /** The image's copy of config.json, installed onto the volume on first boot. */
+  configStash: '/etc/paperclip/config.json',
+  /** Where `make restore` uploads a dump for the next boot, relative to the volume. */
+  restoreFile: `${VOLUME_DIRS.restore}/pending.dump`,
+  /** Paperclip's own daily backups. */
+  appBackups: `${INSTANCE}/data/backups`,
+  logs: `${INSTANCE}/logs`,
+  storage: `${INSTANCE}/data/storage`,
+  masterKey: `${INSTANCE}/secrets/master.key`,
+  /** The unprivileged user Paperclip and its agents run as (uid 1000 in the official Node image). */
+  runUser: 'node',
+  port: 3100,
+  database: { name: 'paperclip', user: 'paperclip', host: '127.0.0.1', port: 5432, socketDir: '/var/run/postgresql' },
+  tailscaleSocket: '/var/run/tailscale/tailscaled.sock',
+  startScript: '/usr/local/bin/start.sh',
+  /** Fly's health-check grace, at Fly's maximum (flyctl lowers more to 60 s). First boot measured 12-23 s by e2e. */
+  graceSeconds: 60,
+  /**
+   * How long `fly deploy` waits for the machine to start and pass its checks ([deploy] wait_timeout; Fly's default
+   * is 300 s). It must outlast the slowest first boot that still succeeds: start.sh's own limits (tailscale up
+   * 120 s, serve 60 s, PostgreSQL start 60 s) plus migrations (23 s measured on 2 idle cores, 60-100 s on a loaded
+   * one) plus one 30 s check interval: about 5 minutes, so twice Fly's default.
+   */
+  deployWaitSeconds: 600,
+  /** Paperclip drains runs (up to ~30 s) and PostgreSQL shuts down fast; Fly allows up to 300. */
+  killTimeoutSeconds: 90,
+} as const;
+
+/** Debian's PostgreSQL binaries for a major, found by path (they are not on PATH). */
+export const postgresBin = (major: number): string => `/usr/lib/postgresql/${major}/bin`;
