@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import { findPaperclipConfigKeyWarnings, paperclipConfigSchema } from '@paperclipai/shared';
@@ -174,7 +175,7 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     const applicable = new Set(gotchasFor(settings).map((entry) => entry.id));
     for (const entry of GOTCHAS) {
       for (const file of entry.files) {
-        const present = files.get(file)!.includes(gotchaMarker(entry.id));
+        const present = (files.get(file) ?? '').includes(gotchaMarker(entry.id));
         expect.soft(present, `${entry.id} in ${file}`).toBe(applicable.has(entry.id));
       }
       expect(files.get('README.md')!.includes(gotchaMarker(entry.id))).toBe(applicable.has(entry.id));
@@ -227,5 +228,33 @@ describe('versions', () => {
     const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules/@paperclipai/shared/package.json'), 'utf8'));
     expect(pkg.version).toBe(VERSIONS.paperclip);
+  });
+});
+
+describe("Codex credentials, the way Paperclip's Codex adapter reads them", () => {
+  it('start.sh writes OPENAI_API_KEY to ~/.codex/auth.json (mode 600) as the app user, the key only in the environment', async () => {
+    const { dir, files } = await generate({ agents: 'claude,codex' });
+    const home = join(dir, 'home');
+    // The function itself, with the app user stood in by this process (HOME pointed at a test folder).
+    const harness = [
+      'set -euo pipefail',
+      `DATA_DIR=${JSON.stringify(home)}`,
+      'log() { printf "%s\\n" "$*"; }',
+      'as_app_user() { env HOME="$DATA_DIR" "$@"; }',
+      /^codex_credentials\(\) \{[\s\S]*?^\}/m.exec(files.get('start.sh')!)![0],
+      'codex_credentials',
+    ].join('\n');
+    const run = spawnSync('bash', ['-c', harness], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENAI_API_KEY: 'sk-test-codex-key' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const auth = join(home, '.codex', 'auth.json');
+    expect(JSON.parse(readFileSync(auth, 'utf8'))).toEqual({ OPENAI_API_KEY: 'sk-test-codex-key' });
+    expect(statSync(auth).mode & 0o777).toBe(0o600);
+    expect(/^codex_credentials\(\) \{[\s\S]*?^\}/m.exec(files.get('start.sh')!)![0]).not.toMatch(
+      /\$OPENAI_API_KEY|\$\{OPENAI_API_KEY\}/,
+    );
+    expect((await generate({ agents: 'claude' })).files.get('start.sh')).not.toContain('codex_credentials');
   });
 });

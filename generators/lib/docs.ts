@@ -40,7 +40,8 @@ export function renderOptionsDoc(): string {
 
 /** When an entry applies, found by probing its predicate with the two settings that switch gotchas. */
 function appliesWhen(entry: Gotcha): string {
-  const { appliesTo } = entry;
+  const { appliesTo, appliesText } = entry;
+  if (appliesText) return appliesText;
   if (!appliesTo) return 'always';
   const probe = (tailscale: boolean, postgresMode: string) => appliesTo({ tailscale, postgresMode } as never);
   if (probe(true, 'system') && !probe(false, 'system') && probe(true, 'external')) return 'Tailscale on';

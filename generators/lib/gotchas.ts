@@ -23,6 +23,8 @@ export interface Gotcha {
   source: 'seed' | 'research';
   /** Only relevant for some settings (e.g. Tailscale on). */
   appliesTo?: (s: Settings) => boolean;
+  /** When it applies, in words, for a condition docs cannot find by probing Tailscale and PostgreSQL. */
+  appliesText?: string;
 }
 
 const systemPostgres = isSystemPostgres;
@@ -306,6 +308,28 @@ export const GOTCHAS = [
     fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
     files: ['ops.sh', '.env.example', 'start.sh'],
     source: 'research',
+  },
+  {
+    id: 'codex-auth-json',
+    title: 'Codex ignores OPENAI_API_KEY',
+    symptom:
+      "The codex CLI (0.122 and later) reads credentials only from $CODEX_HOME/auth.json, and Paperclip's Codex adapter seeds each agent's home from ~/.codex/auth.json: an OPENAI_API_KEY secret in the machine's environment alone leaves every Codex run failing with 401 Missing bearer.",
+    fix: 'start.sh writes the OPENAI_API_KEY secret to ~/.codex/auth.json of the app user (mode 600) before Paperclip starts.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: (s) => s.agents.includes('codex'),
+    appliesText: 'Codex installed',
+  },
+  {
+    id: 'workflow-least-privilege',
+    title: 'a deploy workflow with loose ends',
+    symptom:
+      'A workflow on setup-flyctl@master runs whatever that branch holds tomorrow; without a permissions block the job token gets the repository default, and checkout leaves it in .git/config for every later step.',
+    fix: 'The workflow pins the setup-flyctl release and the flyctl version, grants contents: read only, and checks out without persisting credentials.',
+    files: ['.github/workflows/fly-deploy.yml'],
+    source: 'research',
+    appliesTo: (s) => s.githubActions,
+    appliesText: 'GitHub Actions on',
   },
   {
     id: 'make-381',

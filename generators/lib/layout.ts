@@ -3,10 +3,10 @@
  * Dockerfile, config.json, fly.toml, the Makefile and the README all read these values from here.
  * Paths are absolute because Paperclip's defaults expand `~`, not PAPERCLIP_HOME.
  */
-export const VOLUME = '/paperclip';
+const VOLUME = '/paperclip';
 
 /** Top-level entries of the volume that the boot script creates, relative to it. */
-export const VOLUME_DIRS = {
+const VOLUME_DIRS = {
   instances: 'instances',
   backups: 'backups',
   restore: 'restore',

@@ -14,7 +14,7 @@ import type { Settings } from './settings.js';
 
 export type { RenderMeta } from './config.js';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 
 const templateCache = new Map<string, string>();
 function readTemplate(name: string): string {

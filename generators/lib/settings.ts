@@ -327,7 +327,7 @@ export function settingsOf(owner: SettingOwner): readonly AnySettingSpec[] {
   return SPECS.filter((spec) => spec.owner === owner);
 }
 
-export function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
+function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
   const spec = SPECS.find((candidate) => candidate.key === key);
   if (!spec) throw new Error(`unknown setting ${key}`);
   return spec as unknown as SettingSpec<K, Settings[K]>;

@@ -52,8 +52,8 @@ export const POSTGRES_MODES = ['system', 'external'] as const;
 export type PostgresMode = (typeof POSTGRES_MODES)[number];
 
 /** Paperclip + PostgreSQL + tailscaled + an agent CLI: at 512 MB Claude Code is OOM-killed (exit 137). */
-export const MIN_MEMORY_MB = 1024;
-export const MEMORY_STEP_MB = 256;
+const MIN_MEMORY_MB = 1024;
+const MEMORY_STEP_MB = 256;
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
