@@ -28,6 +28,7 @@ describe('the settings schema', () => {
       'tailscaleHostname',
       'tailscaleImage',
       'tailscaleTags',
+      'tailscaleLoginServer',
     ]);
   });
 

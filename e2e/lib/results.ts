@@ -7,7 +7,13 @@ import { ROOT } from './project.js';
 export interface ProjectFigures {
   flags: string[];
   /** From the generated fly.toml, to compare against the measurements below. */
-  generated?: { graceSeconds: number; killTimeoutSeconds: number; killSignal: string; vmMemoryMb: number };
+  generated?: {
+    graceSeconds: number;
+    deployWaitSeconds: number;
+    killTimeoutSeconds: number;
+    killSignal: string;
+    vmMemoryMb: number;
+  };
   buildSeconds?: number;
   buildUsedCache?: boolean;
   imageSizeMb?: number;

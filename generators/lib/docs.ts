@@ -8,7 +8,8 @@ import { SETTINGS, formatValue, type AnySettingSpec } from './settings.js';
 /** The allowed form, as the validator states it for a value no setting accepts. */
 export function allowedForm(spec: AnySettingSpec): string {
   if (spec.kind === 'boolean') return `\`--${spec.key}\` or \`--no-${spec.key}\``;
-  const sentinel = spec.kind === 'integer' ? Number.NaN : spec.kind === 'list' ? ['?'] : '';
+  // A value no setting accepts (the empty string is valid where a setting may be left empty).
+  const sentinel = spec.kind === 'integer' ? Number.NaN : spec.kind === 'list' ? ['?'] : ' ';
   const message = (spec.validate as (value: unknown) => true | string)(sentinel);
   return typeof message === 'string' ? message.replace(/^use /, '') : 'any value';
 }

@@ -136,10 +136,10 @@ export const GOTCHAS = [
   },
   {
     id: 'grace-period',
-    title: 'first boot is slow',
+    title: 'fly deploy waits for the first boot',
     symptom:
-      "Tailscale login, initdb and ~280 migrations take longer than Fly's default check grace, so the machine is killed before it is ready.",
-    fix: 'The health check has a grace_period with margin over the measured first boot.',
+      "A check grace_period over 1 minute is lowered to 1 minute with a WARN at every validate and deploy (flyctl internal/appconfig/validation.go). Failing checks never stop or restart a machine (Fly's health-check docs); fly deploy waits for them to pass (--wait-timeout or [deploy] wait_timeout, default 5 minutes, internal/command/deploy/machines.go) and fails the deploy if the first boot (Tailscale login, initdb, ~280 migrations) is not healthy by then.",
+    fix: "grace_period is 60 s, Fly's maximum and over twice the slowest measured first boot; [deploy] wait_timeout gives fly deploy time for start.sh's own limits (tailscale up 120 s, serve 60 s) plus a slow first boot.",
     files: ['fly.toml'],
     source: 'seed',
   },
@@ -293,9 +293,10 @@ export const GOTCHAS = [
   },
   {
     id: 'tailscale-serve-blocks',
-    title: 'tailscale serve can block',
-    symptom: 'Without HTTPS enabled on the tailnet, tailscale serve waits for an admin and Paperclip never starts.',
-    fix: 'start.sh runs serve with a timeout and carries on, logging what to enable.',
+    title: 'tailscale serve can block, or not apply',
+    symptom:
+      'Without HTTPS enabled on the tailnet, tailscale serve either waits for an admin (and Paperclip never starts) or exits 0 without configuring anything, and no log says why the HTTPS URL does not answer.',
+    fix: 'start.sh runs serve with a timeout, then reads tailscale serve status and logs a clear warning when the HTTPS proxy to Paperclip is not there.',
     files: ['start.sh'],
     source: 'research',
     appliesTo: withTailscale,
@@ -395,6 +396,35 @@ export const GOTCHAS = [
     source: 'research',
   },
   {
+    id: 'tailscale-login-server',
+    title: 'tailscale up --reset forgets a self-hosted control server',
+    symptom:
+      "tailscale up --reset puts the control URL back to Tailscale's own on every boot (no environment variable overrides it; cmd/tailscale/cli/up.go), so a node of a team's headscale switches control servers and never comes up.",
+    fix: 'The login server is a setting (tailscaleLoginServer, written to fly.toml [env] as TS_LOGIN_SERVER); start.sh passes it to every tailscale up.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'public-url-from-tailscaled',
+    title: "the public URL is tailscaled's, not a typed one",
+    symptom:
+      'A URL built from TS_HOSTNAME and a typed tailnet name is wrong after a typo, or when the tailnet already has a machine of that name and the new one becomes name-1: the hostname guard answers 403 and invite links point elsewhere.',
+    fix: "start.sh reads the node's real name from tailscale status --json (Self.DNSName) after tailscale up; TAILNET_DNS is only a fallback when tailscaled reports none.",
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'daemon-capabilities',
+    title: 'dropping to a user keeps some capabilities',
+    symptom:
+      "setpriv --reuid clears the effective and permitted capabilities but keeps the inheritable set and the bounding set, through which a binary with file capabilities or setuid root hands root's powers back to Paperclip or an agent it runs.",
+    fix: 'The daemons start with setpriv --inh-caps=-all --bounding-set=-all, so Paperclip, PostgreSQL and every agent hold no capabilities (the e2e test reads them from /proc).',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
     id: 'restart-always',
     title: 'Fly stops restarting a crashing machine',
     symptom:
@@ -429,6 +459,15 @@ export const GOTCHAS = [
       'PostgreSQL, agent workspaces, ~/.npm and in-app backups share one volume: when the agent fills it, the shutdown checkpoint PANICs, the next recovery checkpoint fails and the machine never becomes healthy; nothing warned.',
     fix: 'start.sh warns loudly below 300 MB free (at boot and every 30 s), keeps 128 MB for PostgreSQL in a root-owned file the app user cannot fill or delete and releases it at a boot that finds the volume full; fly.toml lets Fly extend the volume.',
     files: ['start.sh', 'fly.toml'],
+    source: 'research',
+  },
+  {
+    id: 'listen-ipv6',
+    title: 'fly proxy dials IPv6',
+    symptom:
+      'fly proxy (make proxy) connects to <app>.internal, the machine\'s private IPv6 address (flyctl internal/command/proxy/proxy.go), but Paperclip\'s "lan" bind listens on 0.0.0.0, IPv4 only: the connection is refused.',
+    fix: 'Paperclip binds to :: (PAPERCLIP_BIND=custom, PAPERCLIP_BIND_HOST=::), one socket for IPv6 and IPv4.',
+    files: ['Dockerfile', 'config.json'],
     source: 'research',
   },
 ] as const satisfies readonly Gotcha[];

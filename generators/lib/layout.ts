@@ -37,8 +37,15 @@ export const LAYOUT = {
   database: { name: 'paperclip', user: 'paperclip', host: '127.0.0.1', port: 5432, socketDir: '/var/run/postgresql' },
   tailscaleSocket: '/var/run/tailscale/tailscaled.sock',
   startScript: '/usr/local/bin/start.sh',
-  /** Fly's health-check grace. The e2e test measures first boot (initdb + 278 migrations) at 12-23 s; 120 s is ~5x. */
-  graceSeconds: 120,
+  /** Fly's health-check grace, at Fly's maximum (flyctl lowers more to 60 s). First boot measured 12-23 s by e2e. */
+  graceSeconds: 60,
+  /**
+   * How long `fly deploy` waits for the machine to start and pass its checks ([deploy] wait_timeout; Fly's default
+   * is 300 s). It must outlast the slowest first boot that still succeeds: start.sh's own limits (tailscale up
+   * 120 s, serve 60 s, PostgreSQL start 60 s) plus migrations (23 s measured on 2 idle cores, 60-100 s on a loaded
+   * one) plus one 30 s check interval: about 5 minutes, so twice Fly's default.
+   */
+  deployWaitSeconds: 600,
   /** Paperclip drains runs (up to ~30 s) and PostgreSQL shuts down fast; Fly allows up to 300. */
   killTimeoutSeconds: 90,
   /**

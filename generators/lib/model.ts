@@ -56,12 +56,13 @@ function bootSteps(s: Settings): BootStep[] {
   const steps: (BootStep | false)[] = [
     {
       id: 'names',
-      summary: `derive names from FLY_APP_NAME${s.tailscale ? ' and TAILNET_DNS' : ''} (nothing is hard-coded)`,
+      summary: `derive names from FLY_APP_NAME${s.tailscale ? ' (the public URL: from tailscaled once it is up)' : ''} (nothing is hard-coded)`,
     },
     { id: 'volume', summary: 'prepare the volume and its ownership' },
     s.tailscale && {
       id: 'tailscale',
-      summary: 'Tailscale up and HTTPS serve (skipped, with a log line, without a key: runs locally too)',
+      summary:
+        'Tailscale up, its real name, and HTTPS serve, checked (skipped, with a log line, without a key: runs locally too)',
     },
     {
       id: 'postgresql',
@@ -97,6 +98,7 @@ export function templateData(s: Settings) {
     systemPostgres,
     externalPostgres: !systemPostgres,
     hasTailscaleTags: s.tailscaleTags.length > 0,
+    hasTailscaleLoginServer: s.tailscaleLoginServer !== '',
     tailscaleTags: s.tailscaleTags.join(','),
     agents,
     agentNames,
@@ -151,7 +153,8 @@ export function templateData(s: Settings) {
     /** The volume may grow to this many GB on its own (fly.toml auto_extend_size_limit). */
     autoExtendLimitGb: s.volumeSize * LAYOUT.autoExtend.limitFactor,
     /** The first-boot invite waits as long as Fly's grace period, polling every half second. */
-    healthPolls: LAYOUT.graceSeconds * 2,
+    /** start.sh waits as long as fly deploy does for the first boot before it gives up on the invite. */
+    healthPolls: LAYOUT.deployWaitSeconds * 2,
     steps,
     step: Object.fromEntries(steps.map((step, index) => [step.id, index + 1])) as Record<BootStep['id'], number>,
     daemons,

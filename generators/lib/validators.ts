@@ -233,6 +233,24 @@ export function validateTailscaleTags(tags: readonly string[]): Validation {
   return 'use a comma-separated list of distinct ACL tags like tag:paperclip (lowercase letters, digits, dashes), or an empty string for none';
 }
 
+/**
+ * The control server `tailscale up --login-server` logs in to: empty for Tailscale's own, else an http(s) origin
+ * such as a team's headscale (no path, query or credentials: tailscaled appends its own paths to it).
+ */
+export function validateTailscaleLoginServer(value: string): Validation {
+  if (value === '') return true;
+  const allowed =
+    "use an http:// or https:// URL with a host and no path, like https://headscale.example.com, or an empty string for Tailscale's own";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return allowed;
+  }
+  const origin = /^https?:\/\/[^/?#@\s]+\/?$/.test(value);
+  return origin && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? true : allowed;
+}
+
 export function validateAgents(agents: readonly string[]): Validation {
   const known = agents.every((agent) => (AGENTS as readonly string[]).includes(agent));
   if (known && agents.length > 0 && new Set(agents).size === agents.length) return true;

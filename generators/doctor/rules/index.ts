@@ -103,6 +103,22 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
     notChecked: SCRIPT_LOGIC,
   },
   'restart-always': restartPolicy,
+  'tailscale-login-server': {
+    notChecked:
+      "whether the node should use a self-hosted control server is the team's choice, which the files cannot show",
+  },
+  'public-url-from-tailscaled': {
+    notChecked:
+      'where the boot script takes the public name from is control flow, which doctor does not judge from command lines',
+  },
+  'daemon-capabilities': {
+    notChecked:
+      'which capabilities the daemons keep depends on how each is started at run time; doctor does not follow setpriv options',
+  },
+  'listen-ipv6': {
+    notChecked:
+      "Paperclip's listen address comes from config.json, the image's ENV and the bind mode together; doctor does not decide it",
+  },
   'restore-all-or-nothing': { notChecked: BOOT_LOGIC },
   'atomic-initdb': { notChecked: BOOT_LOGIC },
   'config-checked': { notChecked: BOOT_LOGIC },
