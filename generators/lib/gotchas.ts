@@ -495,14 +495,17 @@ export interface GotchaColumn {
   cell: (entry: Gotcha) => string;
 }
 
+/** The files that carry an entry's fix, as code spans. */
+const fileList = (entry: Gotcha): string => entry.files.map((file) => `\`${file}\``).join(', ');
+
 export const GOTCHA_COLUMNS = {
   marker: { header: 'Marker', cell: (entry) => `\`${gotchaMarker(entry.id)}\`` },
   title: { header: 'Trap', cell: (entry) => entry.title },
   titleWithMarker: { header: 'Trap', cell: (entry) => `${entry.title} \`${gotchaMarker(entry.id)}\`` },
   symptom: { header: 'Without the fix', cell: (entry) => entry.symptom },
   fix: { header: 'The fix', cell: (entry) => entry.fix },
-  files: { header: 'Files', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
-  handledIn: { header: 'Handled in', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+  files: { header: 'Files', cell: fileList },
+  handledIn: { header: 'Handled in', cell: fileList },
 } satisfies Record<string, GotchaColumn>;
 
 /** The one renderer of gotcha tables (docs/gotchas.md and the generated README): Markdown lines. */

@@ -6,7 +6,7 @@ import { AGENT_SPECS, type AgentSpec } from './agents.js';
 import { GOTCHA_COLUMNS, gotchaComment, gotchaTable, gotchasFor, type GotchaId } from './gotchas.js';
 import { IMAGE_PRUNE_NOTE, imagePruneCommands, imageRemovals } from './image.js';
 import { LAYOUT, postgresBin } from './layout.js';
-import { secretGroupsFor, secretsFor } from './secrets.js';
+import { secretGroupsFor } from './secrets.js';
 import { isSystemPostgres, type Settings } from './settings.js';
 import { parseNodeImage } from './validators.js';
 import { VERSIONS } from './versions.js';
@@ -83,6 +83,8 @@ export function templateData(s: Settings) {
   const agents: AgentSpec[] = AGENT_SPECS.filter((agent) => s.agents.includes(agent.id));
   const node = parseNodeImage(s.nodeImage);
   const steps = bootSteps(s);
+  const secretGroups = secretGroupsFor(s);
+  const secrets = secretGroups.flatMap((group) => group.secrets);
   const agentNames = englishList(agents.map((agent) => agent.name));
   const daemons: Daemon[] = [
     { name: 'Paperclip', pidVar: 'PAPERCLIP_PID', optional: false },
@@ -162,14 +164,14 @@ export function templateData(s: Settings) {
     daemonNames: englishList(daemons.map((daemon) => daemon.name)),
     /** `wait -n` arguments: every daemon's pid, an optional one only when set. */
     waitPids: daemons.map((d) => (d.optional ? `\${${d.pidVar}:+"$${d.pidVar}"}` : `"$${d.pidVar}"`)).join(' '),
-    secretGroups: secretGroupsFor(s),
+    secretGroups,
     /** Secrets a user may pass from the environment (`make secrets FROM_ENV=…`). */
-    secretNames: secretsFor(s)
+    secretNames: secrets
       .filter((secret) => secret.source === 'asked')
       .map((secret) => secret.name)
       .join(' '),
     /** The calls of ops.sh's secrets command, one per secret, in order. */
-    secretCommands: secretsFor(s).map((secret) =>
+    secretCommands: secrets.map((secret) =>
       secret.source === 'generated'
         ? `generate ${secret.name}`
         : `ask ${secret.name} "${secret.prompt ?? secret.name}" ${secret.required ? 'required' : 'optional'}`,

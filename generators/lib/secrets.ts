@@ -87,7 +87,3 @@ export function secretGroupsFor(s: Settings) {
     })),
   }));
 }
-
-export function secretsFor(s: Settings): SecretSpec[] {
-  return secretGroupsFor(s).flatMap((group) => group.secrets);
-}
