@@ -36,7 +36,10 @@ function backupArchive(): string {
   const members = join(dir, 'members');
   mkdirSync(members);
   for (const name of ['database.dump', 'secrets.tar', 'storage.tar']) writeFileSync(join(members, name), `${name}\n`);
-  const sums = spawnSync('sha256sum', ['database.dump', 'secrets.tar', 'storage.tar'], { cwd: members, encoding: 'utf8' });
+  const sums = spawnSync('sha256sum', ['database.dump', 'secrets.tar', 'storage.tar'], {
+    cwd: members,
+    encoding: 'utf8',
+  });
   writeFileSync(join(members, 'SHA256SUMS'), sums.stdout);
   const archive = join(dir, 'paperclip-20260101T000000Z.tar');
   spawnSync('tar', ['-cf', archive, '-C', members, 'database.dump', 'secrets.tar', 'storage.tar', 'SHA256SUMS']);
@@ -156,7 +159,12 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
       return file;
     };
     // Empty; cut after the third member (SHA256SUMS never arrived); cut inside SHA256SUMS (its header arrived).
-    for (const env of [{}, { FAKE_FLY_GET_FROM: cut(3 * 1024) }, { FAKE_FLY_GET_FROM: cut(3 * 1024 + 600) }]) {
+    const downloads: Record<string, string>[] = [
+      {},
+      { FAKE_FLY_GET_FROM: cut(3 * 1024) },
+      { FAKE_FLY_GET_FROM: cut(3 * 1024 + 600) },
+    ];
+    for (const env of downloads) {
       const { status, output, calls } = make(dir, 'backup', env);
       expect(status).not.toBe(0);
       expect(output).toContain('is incomplete (download interrupted?); the machine keeps /paperclip/backups/');
