@@ -64,11 +64,6 @@ export const LAYOUT = {
    * that finds less free space than this releases it, so PostgreSQL's recovery checkpoint has room.
    */
   reserveMb: 128,
-  /**
-   * Fly extends the volume by incrementGb when it is thresholdPercent full, up to limitFactor times its size
-   * (fly.toml [mounts] auto_extend_size_*; field names from flyctl's appconfig Mount).
-   */
-  autoExtend: { thresholdPercent: 80, incrementGb: 1, limitFactor: 4 },
   /** The longest wait between two tries of a dependency that is down (external database, Tailscale). */
   retryMaxSeconds: 30,
 } as const;
