@@ -175,7 +175,7 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
   let projectDir: string;
   let fly: FlyMachine;
   let image: string;
-  let netns: NetNs;
+  let netns: NetNs | undefined;
   let port: number;
   let siteUrl: string;
   let failed = false;
@@ -205,7 +205,7 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
       volumePath: fly.volume,
       env: { FLY_APP_NAME: fly.app, ...fly.env, ...extraEnv },
       secrets,
-      runFlags: ['--network', `ns:${netns.path}`],
+      runFlags: ['--network', `ns:${netns!.path}`],
     });
     machines.push(created);
     return created;
@@ -277,11 +277,12 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
     siteUrl = `http://localhost:${fly.internalPort}`;
     mainVolume = join(work, 'volume');
     mkdirSync(mainVolume);
-  });
+    // The image build may miss the cache (a cold npm install of Paperclip takes minutes).
+  }, 20 * 60_000);
 
   afterAll(async () => {
     for (const each of machines) await each.remove();
-    await netns.remove();
+    await netns?.remove();
     if (loopMount) await run('umount', [loopMount], { allowFailure: true });
     if (loopImage) rmSync(loopImage, { force: true });
     if (work && !failed) rmSync(work, { recursive: true, force: true });
