@@ -535,12 +535,18 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
       const backup = await machine!.exec(['/usr/local/bin/start.sh', 'backup']);
       expect(backup.code, backup.stderr).toBe(0);
       const remote = backup.stdout.trim().split('\n').pop()!;
-      expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.dump$`));
-      const dump = join(volumeDir, remote.slice(fly.volume.length + 1));
-      expect(readFileSync(dump).subarray(0, 5).toString()).toBe('PGDMP'); // pg_dump's custom format
+      expect(remote).toMatch(new RegExp(`^${escapeRegExp(fly.volume)}/backups/paperclip-\\d{8}T\\d{6}Z\\.tar$`));
+      const archive = join(volumeDir, remote.slice(fly.volume.length + 1));
+      // One archive (issue 9): the dump, the keys, the attachments, and their checksums last.
+      expect((await run('tar', ['-tf', archive])).stdout.trim().split('\n')).toEqual([
+        'database.dump',
+        'secrets.tar',
+        'storage.tar',
+        'SHA256SUMS',
+      ]);
       // Queue it for make restore's path: start.sh restores it at the next boot, before Paperclip starts.
       mkdirSync(join(volumeDir, 'restore'), { recursive: true });
-      writeFileSync(join(volumeDir, 'restore', 'pending.dump'), readFileSync(dump));
+      writeFileSync(join(volumeDir, 'restore', 'pending.tar'), readFileSync(archive));
     },
   );
 
@@ -591,8 +597,8 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
       expect(await signIn(port, publicUrl, admin)).toBe(200);
       expect(log).not.toMatch(/Admin invite URL/);
       // The dump queued by the maintenance step was restored before Paperclip started, and set aside.
-      expect(log).toContain(`restoring ${fly.volume}/restore/pending.dump`);
-      expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.dump.restored-'))).toBe(
+      expect(log).toContain(`restoring ${fly.volume}/restore/pending.tar`);
+      expect(readdirSync(join(volumeDir, 'restore')).some((name) => name.startsWith('pending.tar.restored-'))).toBe(
         true,
       );
       if (spec.tailscale) {

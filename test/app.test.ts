@@ -39,6 +39,9 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       volumeName: 'paperclip_data',
       volumeSize: 3,
       snapshotRetention: 7,
+      volumeAutoExtendThreshold: 80,
+      volumeAutoExtendIncrement: 1,
+      volumeAutoExtendLimit: 12,
       githubActions: false,
       postgresMode: 'system',
       postgresMajor: 17,
@@ -80,6 +83,9 @@ describe('interactive answers', () => {
         volumeName: 'clip_data',
         volumeSize: '10',
         snapshotRetention: '14',
+        volumeAutoExtendThreshold: '90',
+        volumeAutoExtendIncrement: '5gb',
+        volumeAutoExtendLimit: '50',
         githubActions: true,
         postgresMode: 'external',
         postgresMajor: '17',
@@ -102,6 +108,9 @@ describe('interactive answers', () => {
       'volumeName',
       'volumeSize',
       'snapshotRetention',
+      'volumeAutoExtendThreshold',
+      'volumeAutoExtendIncrement',
+      'volumeAutoExtendLimit',
       'githubActions',
       'postgresMode',
       'postgresMajor',
@@ -118,6 +127,9 @@ describe('interactive answers', () => {
       vmMemory: 4096,
       volumeSize: 10,
       snapshotRetention: 14,
+      volumeAutoExtendThreshold: 90,
+      volumeAutoExtendIncrement: 5,
+      volumeAutoExtendLimit: 50,
       githubActions: true,
       postgresMode: 'external',
       tailscaleTags: ['tag:paperclip', 'tag:agents'],
@@ -125,6 +137,9 @@ describe('interactive answers', () => {
     const files = readTree(dir);
     expect(files.has('.github/workflows/fly-deploy.yml')).toBe(true);
     expect(files.get('fly.toml')).toContain('memory = "4096mb"');
+    expect(files.get('fly.toml')).toMatch(
+      /auto_extend_size_threshold = 90\n {2}auto_extend_size_increment = "5gb"\n {2}auto_extend_size_limit = "50gb"/,
+    );
     expect(files.get('start.sh')).toContain('--advertise-tags=tag:paperclip,tag:agents');
     expect(files.get('fly.toml')).toContain('TS_LOGIN_SERVER = "https://headscale.example.com"');
     expect(files.get('Dockerfile')).toContain('@openai/codex@');
@@ -137,7 +152,7 @@ describe('interactive answers', () => {
     Object.assign(process.stdout, { isTTY: true });
     try {
       const result = await runIn(dir, 'app', { answers: {} });
-      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(19);
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(22);
     } finally {
       Object.assign(process.stdin, { isTTY: tty.stdin });
       Object.assign(process.stdout, { isTTY: tty.stdout });
@@ -182,15 +197,20 @@ describe('non-interactive runs', () => {
         volumeName: 'paperclip_data',
         volumeSize: '3',
         snapshotRetention: '7',
+        volumeAutoExtendThreshold: '80',
+        volumeAutoExtendIncrement: '1',
+        volumeAutoExtendLimit: '3',
         githubActions: false,
         postgresMode: 'system',
         postgresMajor: '17',
         tailscale: false,
       },
     });
+    expect(readFileSync(join(dir, 'fly.toml'), 'utf8')).not.toContain('auto_extend_size');
     expect(stored(dir)).toMatchObject({
       appName: 'flags-only',
       region: 'iad',
+      volumeAutoExtendLimit: 3,
       tailscale: false,
       tailscaleHostname: 'flags-only',
     });

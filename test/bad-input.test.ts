@@ -44,6 +44,22 @@ const BAD_FLAGS: [Record<string, unknown>, RegExp][] = [
   [{ snapshotRetention: '0' }, /^Invalid --snapshotRetention "0": use a whole number of days from 1 to 60/],
   [{ snapshotRetention: '90' }, /^Invalid --snapshotRetention "90": .*from 1 to 60/],
   [
+    { volumeAutoExtendThreshold: '100' },
+    /^Invalid --volumeAutoExtendThreshold "100": use a whole percentage from 50 to 99/,
+  ],
+  [
+    { volumeAutoExtendIncrement: '2tb' },
+    /^Invalid --volumeAutoExtendIncrement "2tb": use a whole number of gigabytes from 1 to 100, as "<n>" or "<n>gb"/,
+  ],
+  [
+    { volumeAutoExtendLimit: '600' },
+    /^Invalid --volumeAutoExtendLimit "600": use a whole number of gigabytes from 1 to 500/,
+  ],
+  [
+    { volumeSize: '10', volumeAutoExtendLimit: '8' },
+    /^Invalid --volumeAutoExtendLimit "8": use 10 \(the --volumeSize: no auto-extend\) or at least 11 GB/,
+  ],
+  [
     { paperclipVersion: 'latest' },
     /^Invalid --paperclipVersion "latest": use an exact paperclipai version like 2026\.916\.1/,
   ],

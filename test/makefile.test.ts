@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, generate, readTree } from './helpers.js';
 
 /** The generated Makefile's recipes, run by make against a FAKE flyctl that records its calls (Fly is unreachable). */
@@ -18,6 +18,39 @@ function make(dir: string, target: string, env: Record<string, string> = {}, mak
   });
   const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
   return { status: run.status, output: run.stdout + run.stderr, calls };
+}
+
+const temporaries: string[] = [];
+afterAll(() => {
+  for (const dir of temporaries) rmSync(dir, { recursive: true, force: true });
+});
+function temporary(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaries.push(dir);
+  return dir;
+}
+
+/** A small archive shaped as `start.sh backup` writes one: three members, then SHA256SUMS of them, last. */
+function backupArchive(): string {
+  const dir = temporary('pcfly-archive-');
+  const members = join(dir, 'members');
+  mkdirSync(members);
+  for (const name of ['database.dump', 'secrets.tar', 'storage.tar']) writeFileSync(join(members, name), `${name}\n`);
+  const sums = spawnSync('sha256sum', ['database.dump', 'secrets.tar', 'storage.tar'], {
+    cwd: members,
+    encoding: 'utf8',
+  });
+  writeFileSync(join(members, 'SHA256SUMS'), sums.stdout);
+  const archive = join(dir, 'paperclip-20260101T000000Z.tar');
+  spawnSync('tar', ['-cf', archive, '-C', members, 'database.dump', 'secrets.tar', 'storage.tar', 'SHA256SUMS']);
+  return archive;
+}
+
+/** A file that starts as pg_dump's custom format does (an older make backup's dump). */
+function pgDumpFile(): string {
+  const file = join(temporary('pcfly-dump-'), 'old.dump');
+  writeFileSync(file, 'PGDMP\u0001\u000e\u0000 rest of a dump');
+  return file;
 }
 
 const TOKENS = {
@@ -105,36 +138,73 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     expect(make(dir, 'deploy').calls).toEqual(['ARGS deploy --app my-paperclip --no-public-ips --ha=false']);
   });
 
-  it('backup: dumps on the machine, downloads into backups/, removes the remote copy', async () => {
+  it('backup: one archive made on the machine, downloaded into backups/, checked whole, then removed there', async () => {
     const { dir } = await generate();
-    const { status, calls } = make(dir, 'backup');
-    expect(status).toBe(0);
+    const { status, calls, output } = make(dir, 'backup', { FAKE_FLY_GET_FROM: backupArchive() });
+    expect(status, output).toBe(0);
     expect(calls).toEqual([
       'ARGS ssh console --app my-paperclip -C /usr/local/bin/start.sh backup',
-      'ARGS ssh sftp get --app my-paperclip /paperclip/backups/paperclip-20260101T000000Z.dump',
-      'ARGS ssh console --app my-paperclip -C rm -f /paperclip/backups/paperclip-20260101T000000Z.dump',
+      'ARGS ssh sftp get --app my-paperclip /paperclip/backups/paperclip-20260101T000000Z.tar',
+      'ARGS ssh console --app my-paperclip -C rm -f /paperclip/backups/paperclip-20260101T000000Z.tar',
     ]);
-    expect(existsSync(join(dir, 'backups', 'paperclip-20260101T000000Z.dump'))).toBe(true);
+    expect(existsSync(join(dir, 'backups', 'paperclip-20260101T000000Z.tar'))).toBe(true);
   });
 
-  it('restore: uploads the dump under a temporary name, renames it where start.sh restores it at boot, restarts', async () => {
+  it('backup: a download that ended early is reported and the machine keeps its copy', async () => {
+    const { dir } = await generate();
+    const whole = readFileSync(backupArchive());
+    const cut = (bytes: number) => {
+      const file = join(temporary('pcfly-cut-'), 'cut.tar');
+      writeFileSync(file, whole.subarray(0, bytes));
+      return file;
+    };
+    // Empty; cut after the third member (SHA256SUMS never arrived); cut inside SHA256SUMS (its header arrived).
+    const downloads: Record<string, string>[] = [
+      {},
+      { FAKE_FLY_GET_FROM: cut(3 * 1024) },
+      { FAKE_FLY_GET_FROM: cut(3 * 1024 + 600) },
+    ];
+    for (const env of downloads) {
+      const { status, output, calls } = make(dir, 'backup', env);
+      expect(status).not.toBe(0);
+      expect(output).toContain('is incomplete (download interrupted?); the machine keeps /paperclip/backups/');
+      expect(calls.filter((line) => line.includes('rm -f'))).toEqual([]);
+    }
+  });
+
+  it('restore: checks the archive, uploads it under a temporary name, compares the size, renames it, restarts', async () => {
     const { dir } = await generate();
     expect(make(dir, 'restore').status).not.toBe(0);
-    const { status, calls } = make(dir, 'restore', { DUMP: 'README.md' });
-    expect(status).toBe(0);
-    expect(calls).toEqual([
-      'ARGS ssh console --app my-paperclip -C rm -f /paperclip/restore/pending.dump.upload',
-      'ARGS ssh sftp put --app my-paperclip README.md /paperclip/restore/pending.dump.upload',
-      'ARGS ssh console --app my-paperclip -C mv -f /paperclip/restore/pending.dump.upload /paperclip/restore/pending.dump',
-      'ARGS apps restart my-paperclip',
-    ]);
+    const refused = make(dir, 'restore', { ARCHIVE: 'README.md' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain('README.md is neither a whole make backup archive');
+    expect(refused.calls).toEqual([]);
+    const archive = backupArchive();
+    const size = statSync(archive).size;
+    for (const file of [archive, pgDumpFile()]) {
+      const { status, calls, output } = make(dir, 'restore', { ARCHIVE: file });
+      expect(status, output).toBe(0);
+      expect(calls).toEqual([
+        'ARGS ssh console --app my-paperclip -C rm -f /paperclip/restore/pending.tar.upload',
+        `ARGS ssh sftp put --app my-paperclip ${file} /paperclip/restore/pending.tar.upload`,
+        'ARGS ssh console --app my-paperclip -C stat -c %s /paperclip/restore/pending.tar.upload',
+        'ARGS ssh console --app my-paperclip -C mv -f /paperclip/restore/pending.tar.upload /paperclip/restore/pending.tar',
+        'ARGS apps restart my-paperclip',
+      ]);
+    }
+    // An upload that ended early without an error: the size differs, nothing is renamed or restarted.
+    const short = make(dir, 'restore', { ARCHIVE: archive, FAKE_FLY_PUT_BYTES: String(size - 512) });
+    expect(short.status).not.toBe(0);
+    expect(short.output).toContain(`the upload is incomplete (${size - 512} of ${size} bytes)`);
+    expect(short.calls.some((call) => call.includes('mv -f') || call.includes('apps restart'))).toBe(false);
   });
 
   it('restore: an interrupted upload is never renamed into place, and the machine is not restarted', async () => {
     const { dir } = await generate();
-    const { status, calls } = make(dir, 'restore', { DUMP: 'README.md', FAKE_FLY_FAIL_PUT: '1' });
+    const archive = backupArchive();
+    const { status, calls } = make(dir, 'restore', { ARCHIVE: archive, FAKE_FLY_FAIL_PUT: '1' });
     expect(status).not.toBe(0);
-    expect(calls.at(-1)).toBe('ARGS ssh sftp put --app my-paperclip README.md /paperclip/restore/pending.dump.upload');
+    expect(calls.at(-1)).toBe(`ARGS ssh sftp put --app my-paperclip ${archive} /paperclip/restore/pending.tar.upload`);
     expect(calls.some((call) => call.includes('mv -f') || call.includes('apps restart'))).toBe(false);
   });
 
@@ -215,14 +285,43 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     expect(none.output).toContain('has no volume named paperclip_data');
   });
 
-  it('backup: removes on the machine only a dump path it expects', async () => {
+  it('backup: removes on the machine only an archive path it expects', async () => {
     const { dir } = await generate();
     const { status, output, calls } = make(dir, 'backup', {
-      FAKE_FLY_BACKUP_PATH: '/paperclip/backups/x.dump; rm -rf /',
+      FAKE_FLY_BACKUP_PATH: '/paperclip/backups/paperclip-20260101T000000Z.tar; rm -rf /',
+      FAKE_FLY_GET_FROM: backupArchive(),
     });
     expect(status).not.toBe(0);
     expect(output).toContain('unexpected backup path');
     expect(calls.filter((line) => line.includes('rm -f'))).toEqual([]);
+  });
+
+  // backup_path_ok decides what reaches a remote rm -f: only paperclip-<UTC time>.tar directly in the backup folder.
+  const paths: [string, boolean][] = [
+    ['/paperclip/backups/paperclip-20260101T000000Z.tar', true],
+    ['/paperclip/backups/paperclip-20261129T235959Z.tar', true],
+    ['/paperclip/backups/paperclip-20260101T000000Z.dump', false],
+    ['/paperclip/backups/paperclip-20260101T000000Z.tar.partial', false],
+    ['/paperclip/backups/paperclip-20260101T000000Z.tar; rm -rf /', false],
+    ['/paperclip/backups/paperclip-20260101T000000Z.tar /paperclip', false],
+    ['/paperclip/backups/../postgres/paperclip-20260101T000000Z.tar', false],
+    ['/paperclip/backups/sub/paperclip-20260101T000000Z.tar', false],
+    ['/paperclip/backups//paperclip-20260101T000000Z.tar', false],
+    ['/paperclip/backupsX/paperclip-20260101T000000Z.tar', false],
+    ['paperclip/backups/paperclip-20260101T000000Z.tar', false],
+    ['/paperclip/backups/paperclip-2026010T000000Z.tar', false],
+    ['/paperclip/backups/paperclip-20260101T000000Z.tar\n/etc', false],
+    ['/paperclip/backups/*', false],
+    ['/paperclip/backups/', false],
+    ['', false],
+    ['Error: ssh: unable to connect', false],
+  ];
+  it('backup_path_ok: only paperclip-<UTC time>.tar directly in the backup folder passes', async () => {
+    const { dir } = await generate();
+    for (const [path, ok] of paths) {
+      const result = spawnSync('bash', ['-c', 'source ./ops.sh; backup_path_ok "$1"', 'ops-test', path], { cwd: dir });
+      expect(result.status, JSON.stringify(path)).toBe(ok ? 0 : 1);
+    }
   });
 
   it('uses no feature newer than GNU make 3.81 (the make macOS ships)', async () => {

@@ -6,6 +6,7 @@ import {
   SETTING_SPECS as SETTINGS,
   checkValue,
   crossValidate,
+  defaultAutoExtendLimit,
   defaultSettings,
   formatValue,
   parseSetting,
@@ -90,5 +91,22 @@ describe('template helpers', () => {
       expect(line.startsWith('# ')).toBe(true);
       expect(line.length).toBeLessThanOrEqual(40);
     }
+  });
+});
+
+describe('the auto-extend limit by default', () => {
+  it('is four times the volume within 500 GB, or the volume size (off) when no step fits', () => {
+    // [volume size, increment, default limit]
+    const table: [number, number, number][] = [
+      [3, 1, 12],
+      [1, 1, 4],
+      [100, 10, 400],
+      [200, 1, 500],
+      [499, 1, 500],
+      [500, 1, 500],
+      [499, 5, 499],
+    ];
+    for (const [size, increment, limit] of table)
+      expect(defaultAutoExtendLimit(size, increment), `${size}/${increment}`).toBe(limit);
   });
 });

@@ -6,7 +6,12 @@ import {
   parseList,
   parseMemoryMb,
   parseNodeImage,
+  parseGigabytes,
   validateAgents,
+  validateAutoExtendIncrement,
+  validateAutoExtendLimit,
+  validateAutoExtendLimitForVolume,
+  validateAutoExtendThreshold,
   validateAppName,
   validateMemoryForSize,
   validateNodeImage,
@@ -62,6 +67,14 @@ const cases: Record<string, Case<unknown>> = {
   ),
   volumeSize: row(validateVolumeSize, [1, 3, 500], [0, 501, 1.5, Number.NaN, -1], /from 1 to 500/),
   snapshotRetention: row(validateSnapshotRetention, [1, 5, 60], [0, 61, Number.NaN], /from 1 to 60/),
+  volumeAutoExtendThreshold: row(
+    validateAutoExtendThreshold,
+    [50, 80, 99],
+    [49, 100, 0, 80.5, Number.NaN],
+    /from 50 to 99/,
+  ),
+  volumeAutoExtendIncrement: row(validateAutoExtendIncrement, [1, 10, 100], [0, 101, 1.5, Number.NaN], /from 1 to 100/),
+  volumeAutoExtendLimit: row(validateAutoExtendLimit, [1, 12, 500], [0, 501, 2.5, Number.NaN], /from 1 to 500/),
   paperclipVersion: row(
     validatePaperclipVersion,
     ['2026.916.1', '0.2.7'],
@@ -152,6 +165,39 @@ describe('memory', () => {
     expect(validateMemoryForSize(4096, 'shared-cpu-1x')).toMatch(/1024-2048 MB in steps of 256 MB for shared-cpu-1x/);
     expect(validateMemoryForSize(1024, 'performance-1x')).toMatch(/2048-8192 MB/);
     expect(validateMemoryForSize(4096, 'performance-1x')).toBe(true);
+  });
+});
+
+describe('volume auto-extend', () => {
+  it('reads gigabytes as "<n>" or "<n>gb", nothing else', () => {
+    const table: [string, number][] = [
+      ['2', 2],
+      ['2gb', 2],
+      [' 10GB ', 10],
+      ['2g', Number.NaN],
+      ['2tb', Number.NaN],
+      ['2.5', Number.NaN],
+      ['', Number.NaN],
+    ];
+    for (const [raw, gb] of table) expect(parseGigabytes(raw), raw).toBe(gb);
+  });
+
+  it('checks the limit against the volume and the increment: off at the volume size, else room for one step', () => {
+    // [limit, volume size, increment, allowed]
+    const table: [number, number, number, boolean][] = [
+      [12, 3, 1, true],
+      [4, 3, 1, true],
+      [3, 3, 1, true], // auto-extend off
+      [2, 3, 1, false], // below the volume
+      [5, 3, 5, false], // above the volume, but not one step
+      [8, 3, 5, true],
+      [500, 500, 1, true],
+    ];
+    for (const [limit, size, increment, ok] of table) {
+      const verdict = validateAutoExtendLimitForVolume(limit, size, increment);
+      expect(verdict === true, `${limit} ${size} ${increment}`).toBe(ok);
+      if (!ok) expect(verdict).toMatch(/^use \d+ \(the --volumeSize: no auto-extend\) or at least \d+ GB/);
+    }
   });
 });
 

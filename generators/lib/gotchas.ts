@@ -377,6 +377,15 @@ export const GOTCHAS = [
     source: 'research',
   },
   {
+    id: 'backup-is-a-restore',
+    title: 'a database dump alone is not a restore',
+    symptom:
+      "make backup took pg_dump only: restored onto a new volume, every stored secret fails to decrypt (the master key, secrets/master.key, stayed on the old volume) and attachments (data/storage) are gone; the download was not checked before the machine's copy was deleted.",
+    fix: 'make backup downloads one archive: the dump, the secrets folder with the master key and the attachments, with SHA256SUMS as its last member; it is checked before the remote copy is removed (a path the machine prints is handed to rm -f only if it is an archive in the backup folder). make restore checks the archive, uploads it under a temporary name, compares the size and renames it; start.sh verifies everything, applies the database in one transaction, then swaps the key and attachment folders in by rename, keeping the old ones.',
+    files: ['start.sh', 'ops.sh'],
+    source: 'research',
+  },
+  {
     id: 'atomic-initdb',
     title: 'a first boot killed during initdb never boots again',
     symptom:

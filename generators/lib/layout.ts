@@ -15,6 +15,7 @@ const VOLUME_DIRS = {
 } as const;
 
 const INSTANCE = `${VOLUME}/${VOLUME_DIRS.instances}/default`;
+const SECRETS = `${INSTANCE}/secrets`;
 
 export const LAYOUT = {
   volume: VOLUME,
@@ -24,13 +25,16 @@ export const LAYOUT = {
   config: `${INSTANCE}/config.json`,
   /** The image's copy of config.json, installed onto the volume on first boot. */
   configStash: '/etc/paperclip/config.json',
-  /** Where `make restore` uploads a dump for the next boot, relative to the volume. */
-  restoreFile: `${VOLUME_DIRS.restore}/pending.dump`,
+  /** Where `make restore` uploads a backup archive (or a bare dump) for the next boot, relative to the volume. */
+  restoreFile: `${VOLUME_DIRS.restore}/pending.tar`,
   /** Paperclip's own daily backups. */
   appBackups: `${INSTANCE}/data/backups`,
   logs: `${INSTANCE}/logs`,
+  /** Attachments and uploads (config.json storage.localDisk.baseDir): part of every make backup archive. */
   storage: `${INSTANCE}/data/storage`,
-  masterKey: `${INSTANCE}/secrets/master.key`,
+  /** Paperclip's keys, the secrets master key among them: part of every make backup archive. */
+  secrets: SECRETS,
+  masterKey: `${SECRETS}/master.key`,
   /** The unprivileged user Paperclip and its agents run as (uid 1000 in the official Node image). */
   runUser: 'node',
   port: 3100,
@@ -60,11 +64,6 @@ export const LAYOUT = {
    * that finds less free space than this releases it, so PostgreSQL's recovery checkpoint has room.
    */
   reserveMb: 128,
-  /**
-   * Fly extends the volume by incrementGb when it is thresholdPercent full, up to limitFactor times its size
-   * (fly.toml [mounts] auto_extend_size_*; field names from flyctl's appconfig Mount).
-   */
-  autoExtend: { thresholdPercent: 80, incrementGb: 1, limitFactor: 4 },
   /** The longest wait between two tries of a dependency that is down (external database, Tailscale). */
   retryMaxSeconds: 30,
 } as const;

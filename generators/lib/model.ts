@@ -152,8 +152,8 @@ export function templateData(s: Settings) {
       dirs.backups,
       dirs.restore,
     ].join(' | '),
-    /** The volume may grow to this many GB on its own (fly.toml auto_extend_size_limit). */
-    autoExtendLimitGb: s.volumeSize * LAYOUT.autoExtend.limitFactor,
+    /** Whether Fly may grow the volume on its own (fly.toml auto_extend_size_*): a limit above its size. */
+    autoExtend: s.volumeAutoExtendLimit > s.volumeSize,
     /** The first-boot invite waits as long as Fly's grace period, polling every half second. */
     /** start.sh waits as long as fly deploy does for the first boot before it gives up on the invite. */
     healthPolls: LAYOUT.deployWaitSeconds * 2,

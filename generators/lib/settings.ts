@@ -15,7 +15,12 @@ import {
   parseInteger,
   parseList,
   parseMemoryMb,
+  parseGigabytes,
   validateAgents,
+  validateAutoExtendIncrement,
+  validateAutoExtendLimit,
+  validateAutoExtendLimitForVolume,
+  validateAutoExtendThreshold,
   validateAppName,
   validateMemoryForSize,
   validateNodeImage,
@@ -54,6 +59,8 @@ export interface EarlierSettings {
   appName?: string;
   nodeImage?: string;
   vmSize?: FlyVmSize;
+  volumeSize?: number;
+  volumeAutoExtendIncrement?: number;
   tailscale?: boolean;
 }
 
@@ -94,6 +101,12 @@ function define<const K extends string, T>(spec: SettingSpec<K, T>): SettingSpec
 }
 
 const tailscaleOn = (s: EarlierSettings): boolean => s.tailscale !== false;
+
+/** Four times the volume, within Fly's 500 GB; the volume size itself (off) when not even one step fits. */
+export function defaultAutoExtendLimit(volumeSize: number, increment: number): number {
+  const limit = Math.min(500, volumeSize * 4);
+  return limit >= volumeSize + increment ? limit : volumeSize;
+}
 
 /** Declaration order is prompt order; a default may only read settings declared before it. */
 export const SETTINGS = [
@@ -212,6 +225,39 @@ export const SETTINGS = [
     default: () => 7,
     parse: integer,
     validate: validateSnapshotRetention,
+  }),
+  define({
+    key: 'volumeAutoExtendThreshold',
+    owner: 'fly',
+    kind: 'integer',
+    description: 'Fly extends the volume when it is this full, in percent (50-99)',
+    message: 'Extend the volume when it is this full (%)',
+    default: () => 80,
+    parse: integer,
+    validate: validateAutoExtendThreshold,
+  }),
+  define({
+    key: 'volumeAutoExtendIncrement',
+    owner: 'fly',
+    kind: 'integer',
+    description: 'GB Fly adds each time it extends the volume (1-100; "2" or "2gb")',
+    message: 'Extend the volume by (GB)',
+    default: () => 1,
+    parse: (raw) => parseGigabytes(String(raw)),
+    validate: validateAutoExtendIncrement,
+  }),
+  define({
+    key: 'volumeAutoExtendLimit',
+    owner: 'fly',
+    kind: 'integer',
+    description: 'GB up to which Fly extends the volume (at most 500; the volume size itself turns auto-extend off)',
+    message: 'Extend the volume up to (GB)',
+    default: (s) => defaultAutoExtendLimit(s.volumeSize ?? 3, s.volumeAutoExtendIncrement ?? 1),
+    defaultText: '4 times the volume size, at most 500',
+    parse: (raw) => parseGigabytes(String(raw)),
+    validate: validateAutoExtendLimit,
+    crossCheck: (limit, s) =>
+      validateAutoExtendLimitForVolume(limit, s.volumeSize ?? 3, s.volumeAutoExtendIncrement ?? 1),
   }),
   define({
     key: 'githubActions',

@@ -146,6 +146,35 @@ export function validateSnapshotRetention(value: number): Validation {
   return 'use a whole number of days from 1 to 60 (Fly keeps daily volume snapshots that long)';
 }
 
+/** "<n>" or "<n>gb" to whole gigabytes (NaN otherwise), the forms flyctl's size parser reads for volume sizes. */
+export function parseGigabytes(raw: string): number {
+  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(raw);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+// Fly's volume auto-extend (fly.toml [mounts] auto_extend_size_*): the ranges flyctl's config validation allows
+// (internal/appconfig/validation.go: threshold 50-99, increment 1-100 GB, limit 1-500 GB).
+export function validateAutoExtendThreshold(value: number): Validation {
+  if (Number.isInteger(value) && value >= 50 && value <= 99) return true;
+  return 'use a whole percentage from 50 to 99 (how full the volume is when Fly extends it)';
+}
+
+export function validateAutoExtendIncrement(value: number): Validation {
+  if (Number.isInteger(value) && value >= 1 && value <= 100) return true;
+  return 'use a whole number of gigabytes from 1 to 100, as "<n>" or "<n>gb" (what Fly adds each time)';
+}
+
+export function validateAutoExtendLimit(value: number): Validation {
+  if (Number.isInteger(value) && value >= 1 && value <= 500) return true;
+  return 'use a whole number of gigabytes from 1 to 500, as "<n>" or "<n>gb" (the size Fly extends the volume up to)';
+}
+
+/** The limit against the volume: equal to its size turns auto-extend off; otherwise room for at least one step. */
+export function validateAutoExtendLimitForVolume(limit: number, volumeSize: number, increment: number): Validation {
+  if (limit === volumeSize || limit >= volumeSize + increment) return true;
+  return `use ${volumeSize} (the --volumeSize: no auto-extend) or at least ${volumeSize + increment} GB (the volume plus one --volumeAutoExtendIncrement)`;
+}
+
 /** An exact npm version: the image must be reproducible, so no ranges, tags or "latest". */
 export function validatePaperclipVersion(value: string): Validation {
   if (/^\d+\.\d+\.\d+$/.test(value)) return true;

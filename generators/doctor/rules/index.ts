@@ -120,6 +120,7 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
       "Paperclip's listen address comes from config.json, the image's ENV and the bind mode together; doctor does not decide it",
   },
   'restore-all-or-nothing': { notChecked: BOOT_LOGIC },
+  'backup-is-a-restore': { notChecked: SCRIPT_LOGIC },
   'atomic-initdb': { notChecked: BOOT_LOGIC },
   'config-checked': { notChecked: BOOT_LOGIC },
   'dependencies-retried': { notChecked: BOOT_LOGIC },
