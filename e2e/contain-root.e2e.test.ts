@@ -14,7 +14,19 @@
  * What each attack did is printed as JSON ([contain-root] outcomes): the figures of the closing note.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +56,9 @@ const random = (bytes = 24) => randomBytes(bytes).toString('hex');
 
 /** What each attack did: printed at the end. */
 const outcomes: Record<string, unknown> = {};
+afterAll(() => {
+  console.log(`[contain-root] outcomes ${JSON.stringify(outcomes, null, 2)}`);
+});
 
 /** Steps in order; after a failing setup step the rest are skipped. Attack checks do not stop the others. */
 function steps(machine: () => Machine | undefined) {
@@ -68,10 +83,24 @@ function steps(machine: () => Machine | undefined) {
 }
 
 /**
- * CONTAIN_ROOT_PROJECT=<generated project> uses that project instead of generating one: how the same steps were
- * run against the project of the tree before the fix, for the before/after figures.
+ * CONTAIN_ROOT_PROJECTS=<folder> takes the projects from <folder>/defaults and <folder>/external instead of
+ * generating them: how the same steps were run against the output of the tree before the fix (before/after figures).
  */
-const GIVEN_PROJECT = process.env.CONTAIN_ROOT_PROJECT;
+const GIVEN_PROJECTS = process.env.CONTAIN_ROOT_PROJECTS;
+
+/** The defaults project, or the one with neither system PostgreSQL nor Tailscale, generated or given, into <dir>. */
+async function project(dir: string, kind: 'defaults' | 'external'): Promise<void> {
+  if (GIVEN_PROJECTS) {
+    cpSync(join(GIVEN_PROJECTS, kind), dir, { recursive: true });
+    return;
+  }
+  mkdirSync(dir);
+  const flags =
+    kind === 'defaults'
+      ? ['--appName', 'e2e-contain', '--tailscaleLoginServer', LOGIN_SERVER]
+      : ['--appName', 'e2e-contain-ext', '--no-tailscale', '--postgresMode', 'external'];
+  await generateProject(dir, flags);
+}
 
 /** Changes of owner or mode, summarised: count, and the paths (relative to the volume) two levels deep. */
 function summarise(changes: string[]) {
@@ -134,7 +163,6 @@ describe('contain root: a hostile agent as node against the boot script', () => 
   const { step, failed } = steps(() => machine);
 
   afterAll(async () => {
-    console.log(`[contain-root] outcomes ${JSON.stringify(outcomes, null, 2)}`);
     await machine?.remove();
     await headscale?.stop();
     await netns?.remove();
@@ -212,14 +240,12 @@ describe('contain root: a hostile agent as node against the boot script', () => 
 
   step('generates the defaults project and builds its Dockerfile', async () => {
     work = mkdtempSync(join(tmpdir(), 'pcfly-contain-root-'));
+    // Traversable, so that uid 1000 on the host sees the volume as node does inside.
+    await run('chmod', ['755', work]);
     projectDir = join(work, 'project');
     volumeDir = join(work, 'volume');
     mkdirSync(volumeDir);
-    if (GIVEN_PROJECT) cpSync(GIVEN_PROJECT, projectDir, { recursive: true });
-    else {
-      mkdirSync(projectDir);
-      await generateProject(projectDir, ['--appName', 'e2e-contain', '--tailscaleLoginServer', LOGIN_SERVER]);
-    }
+    await project(projectDir, 'defaults');
     fly = readFlyToml(projectDir);
     image = `localhost/${E2E_PREFIX}/contain-root:latest`;
     await podman(['build', '--pull=never', '--tag', image, projectDir], { timeoutSeconds: 20 * 60 });
@@ -299,7 +325,18 @@ describe('contain root: a hostile agent as node against the boot script', () => 
       await sleep(1000);
       const lines = await stopScanner();
       const leaked = leakedIn(lines);
-      outcomes.secretsOnCommandLines = leaked;
+      // Which programs carried them (the first two words of each such line, values not printed).
+      const values = Object.values(secretValues());
+      outcomes.secretsOnCommandLines = {
+        secrets: leaked,
+        programs: [
+          ...new Set(
+            lines
+              .filter((line) => values.some((value) => line.includes(value)))
+              .map((line) => line.split(' ').slice(0, 2).join(' ')),
+          ),
+        ],
+      };
       outcomes.commandLinesSeen = lines.length;
       expect(invite.code, invite.stderr).toBe(0);
       expect(backup.code, backup.stderr).toBe(0);
@@ -373,11 +410,11 @@ describe('contain root: a hostile agent as node against the boot script', () => 
       const log = await machine!.bootLogs();
       outcomes.restartAfterPlants = {
         healthy,
-        fatal: log.split('\n').filter((line) => /FATAL|refus/i.test(line)),
+        fatal: log.split('\n').filter((line) => /^\[start\] .*(FATAL|ERROR|refus)/.test(line)),
       };
       const refused = log.split('\n').filter((line) => line.includes('FATAL'));
       // Either the plants never took (the volume root is not node's) or the boot refused with a line naming one.
-      const took = Object.entries(plants).filter(([what, result]) => what.startsWith('link') && result.code === 0);
+      const took = Object.entries(plants).filter(([what, result]) => what.startsWith('rename') && result.code === 0);
       if (took.length) expect(refused.join('\n')).toMatch(new RegExp(`FATAL: ${fly.volume}/(${TAKEN.join('|')})`));
       else expect(typeof healthy).toBe('number');
     },
@@ -408,15 +445,21 @@ describe('contain root: a hostile agent as node against the boot script', () => 
         join(volumeDir, 'postgres/app-password'),
         join(volumeDir, 'tailscale.stolen/tailscaled.state'),
         join(volumeDir, 'postgres.stolen/app-password'),
-        ...TAKEN.map((name) => join(root, TARGETS, name, 'canary')),
       ]);
+      // The canaries are in the machine's root file system: read as node inside, when the machine runs.
+      if (await machine!.isRunning()) {
+        const canaries = await asNode(
+          `for f in ${TARGETS}/*/canary; do cat "$f" >/dev/null 2>&1 && echo "$f"; done; true`,
+        );
+        readable.push(...canaries.stdout.split('\n').filter(Boolean));
+      }
       const curl = await curlrcEffects();
       outcomes.afterRestart = {
         ownerOrModeChangedOutsideNodeArea: summarise(
           changed.map((line) => line.split(' ')[0]!.slice(volumeDir.length + 1)),
         ),
         targetsChanged: targetsAfter !== targetsBefore,
-        readableByNode: readable.map((path) => path.replace(volumeDir, fly.volume).replace(root, '')),
+        readableByNode: readable.map((path) => path.replace(volumeDir, fly.volume)),
         ...curl,
       };
       expect(changed).toEqual([]);
@@ -525,4 +568,156 @@ describe('contain root: a hostile agent as node against the boot script', () => 
       expect(changed).toEqual([]);
     },
   );
+});
+
+/**
+ * prepare_volume alone, sourced from the generated start.sh and run as root against a folder standing in for the
+ * volume (seconds, no image): every area replaced by a link or a file, areas the settings do not use, and a volume
+ * of the earlier layout. The host has no node user: `daemon` stands in for it.
+ */
+describe('contain root: prepare_volume against planted links, other settings and the earlier layout', () => {
+  const STAND_IN = { user: 'daemon', uid: 1 };
+  let work: string;
+  const scripts = { defaults: '', external: '' };
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** start.sh of a project with its volume paths moved to <volume> and the stand-in as app user. */
+  function scriptFor(kind: 'defaults' | 'external', volume: string): string {
+    const path = join(work, `start-${kind}-${random(4)}.sh`);
+    const text = readFileSync(scripts[kind], 'utf8')
+      .replace(/^(readonly [A-Z_]+=)\/paperclip/gm, `$1${volume}`)
+      .replace(/^readonly RUN_USER=node$/m, `readonly RUN_USER=${STAND_IN.user}`);
+    writeFileSync(path, text);
+    return path;
+  }
+
+  /** A fresh folder standing in for the volume, owned by root as Fly delivers it, and a root-only place outside. */
+  function volume(): { dir: string; target: string } {
+    const dir = mkdtempSync(join(work, 'volume-'));
+    const target = mkdtempSync(join(work, 'target-'));
+    // 755, so that a chmod 700 through a link would show.
+    chmodSync(target, 0o755);
+    writeFileSync(join(target, 'canary'), random(8), { mode: 0o600 });
+    return { dir, target };
+  }
+
+  const prepare = (script: string) =>
+    run('bash', ['-c', 'source "$1"; prepare_volume', 'contain-root-test', script], { allowFailure: true });
+
+  const ownerMode = (path: string) => {
+    const stat = lstatSync(path);
+    return `${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`;
+  };
+
+  it('generates the two projects', async () => {
+    work = mkdtempSync(join(tmpdir(), 'pcfly-contain-volume-'));
+    for (const kind of ['defaults', 'external'] as const) {
+      await project(join(work, kind), kind);
+      scripts[kind] = join(work, kind, 'start.sh');
+    }
+  });
+
+  it('a fresh volume: root-owned root, each area with its owner and mode, the compatibility link', async () => {
+    const { dir } = volume();
+    const result = await prepare(scriptFor('defaults', dir));
+    expect(result.code, result.stderr).toBe(0);
+    const postgres = (await run('id', ['-u', 'postgres'])).stdout.trim();
+    expect(
+      Object.fromEntries(readdirSync(dir).map((name) => [name, ownerMode(join(dir, name)).replace(/:\d+/, '')])),
+    ).toEqual({
+      home: `${STAND_IN.uid} 700`,
+      postgres: `${postgres} 700`,
+      tailscale: '0 700',
+      backups: '0 700',
+      restore: '0 700',
+      instances: '0 777',
+    });
+    expect(ownerMode(dir)).toBe('0:0 755');
+  });
+
+  const areas = ['home', 'postgres', 'tailscale', 'backups', 'restore'];
+  it.each(areas)('%s replaced by a link to a root-only place: FATAL naming it, the place untouched', async (area) => {
+    const { dir, target } = volume();
+    await prepare(scriptFor('defaults', dir));
+    rmSync(join(dir, area), { recursive: true });
+    symlinkSync(target, join(dir, area));
+    const before = `${ownerMode(target)} ${readdirSync(target).join(',')}`;
+    const result = await prepare(scriptFor('defaults', dir));
+    const links = (outcomes.volumeLinks ??= {}) as Record<string, unknown>;
+    links[area] = {
+      exit: result.code,
+      target: `${ownerMode(target)} ${readdirSync(target).join(',')}`,
+    };
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`FATAL: ${dir}/${area} is a symbolic link (to ${target})`);
+    expect(`${ownerMode(target)} ${readdirSync(target).join(',')}`).toBe(before);
+  });
+
+  it.each(areas)('%s replaced by a file: FATAL naming it', async (area) => {
+    const { dir } = volume();
+    await prepare(scriptFor('defaults', dir));
+    rmSync(join(dir, area), { recursive: true });
+    writeFileSync(join(dir, area), 'x');
+    const result = await prepare(scriptFor('defaults', dir));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`FATAL: ${dir}/${area} is not a folder`);
+  });
+
+  it('external PostgreSQL and no Tailscale: the old postgres/ and tailscale/ stay exactly as they are', async () => {
+    const { dir } = volume();
+    // As a machine with system PostgreSQL and Tailscale left them.
+    mkdirSync(join(dir, 'tailscale'), { mode: 0o700 });
+    mkdirSync(join(dir, 'postgres'), { mode: 0o700 });
+    writeFileSync(join(dir, 'tailscale', 'tailscaled.state'), '{}', { mode: 0o600 });
+    writeFileSync(join(dir, 'postgres', 'app-password'), random(), { mode: 0o600 });
+    await run('chown', ['-R', 'postgres:postgres', join(dir, 'postgres')]);
+    const before = inodes(dir);
+    const result = await prepare(scriptFor('external', dir));
+    expect(result.code, result.stderr).toBe(0);
+    const after = inodes(dir);
+    // The volume root itself is the boot's to own; everything below it must stay as it was.
+    const changed = [...before].filter(([ino, entry]) => {
+      if (entry.path === dir) return false;
+      const now = after.get(ino);
+      return !now || now.path !== entry.path || now.uid !== entry.uid || now.mode !== entry.mode;
+    });
+    outcomes.settingsSwitch = changed.map(([ino, entry]) => {
+      const now = after.get(ino);
+      return `${entry.path.slice(dir.length + 1)} ${entry.uid} -> ${now ? `${now.path.slice(dir.length + 1)} ${now.uid}` : 'gone'}`;
+    });
+    expect(changed.map(([, entry]) => entry.path)).toEqual([]);
+  });
+
+  it('the earlier layout: the volume root becomes root’s, node’s entries move into home/ as they are', async () => {
+    const { dir, target } = volume();
+    mkdirSync(join(dir, 'instances', 'default'), { recursive: true });
+    writeFileSync(join(dir, 'instances', 'default', 'config.json'), '{}');
+    mkdirSync(join(dir, '.claude'));
+    symlinkSync(target, join(dir, 'home'));
+    mkdirSync(join(dir, 'tailscale'), { mode: 0o700 });
+    await run('chown', [
+      '-hR',
+      `${STAND_IN.uid}:${STAND_IN.uid}`,
+      join(dir, 'instances'),
+      join(dir, '.claude'),
+      join(dir, 'home'),
+    ]);
+    await run('chown', [`${STAND_IN.uid}:${STAND_IN.uid}`, dir]);
+    const result = await prepare(scriptFor('defaults', dir));
+    expect(result.code, result.stderr).toBe(0);
+    expect(ownerMode(dir)).toBe('0:0 755');
+    expect(readdirSync(join(dir, 'home')).sort()).toEqual(['.claude', '.home-before-migration', 'instances']);
+    expect(lstatSync(join(dir, 'home', '.home-before-migration')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'instances', 'default', 'config.json'), 'utf8')).toBe('{}');
+    expect(ownerMode(target)).toBe('0:0 755');
+    // Once migrated, a second boot changes nothing.
+    const again = inodes(dir);
+    expect((await prepare(scriptFor('defaults', dir))).code).toBe(0);
+    expect([...inodes(dir)].map(([ino, e]) => `${ino} ${e.path} ${e.uid} ${e.mode}`)).toEqual(
+      [...again].map(([ino, e]) => `${ino} ${e.path} ${e.uid} ${e.mode}`),
+    );
+  });
 });

@@ -502,7 +502,7 @@ export const GOTCHAS = [
     title: 'daemons inherited every secret',
     symptom:
       'PostgreSQL and tailscaled started with the whole Fly environment: BETTER_AUTH_SECRET, the agent keys and DATABASE_URL sat in daemons that need none of them.',
-    fix: "PostgreSQL (and every command start.sh runs as postgres) starts with PATH and HOME only; tailscaled with PATH, HOME, its own TS_ settings, certificate and proxy variables. The Tailscale key leaves the environment before anything starts, so Paperclip and its agents never see it.",
+    fix: 'PostgreSQL (and every command start.sh runs as postgres) starts with PATH and HOME only; tailscaled with PATH, HOME, its own TS_ settings, certificate and proxy variables. The Tailscale key leaves the environment before anything starts, so Paperclip and its agents never see it.',
     files: ['start.sh'],
     source: 'research',
   },
@@ -511,7 +511,7 @@ export const GOTCHAS = [
     title: 'secrets on command lines',
     symptom:
       "Every user reads every process's command line in /proc: the database password was on psql's (-v password=), pg_dump's and pg_isready's (in the URL), and the Tailscale key on tailscale up's.",
-    fix: "psql reads the new password with \\getenv from its own environment; psql, pg_dump and pg_isready get the URL without its password and PGPASSWORD in their own environment; tailscale up reads the key from a root-only file (--auth-key=file:, tailscale v1.94.2).",
+    fix: 'psql reads the new password with \\getenv from its own environment; psql, pg_dump and pg_isready get the URL without its password and PGPASSWORD in their own environment; tailscale up reads the key from a root-only file (--auth-key=file:, tailscale v1.94.2).',
     files: ['start.sh'],
     source: 'research',
   },
@@ -520,7 +520,7 @@ export const GOTCHAS = [
     title: 'strict secret mode turned off',
     symptom:
       "secrets.strictMode false in config.json overrides Paperclip's authenticated-mode default: an agent, project or routine env value whose name looks sensitive (API key, token, secret, password) is stored in plain text in the database, where agents and board members read it back.",
-    fix: 'config.json keeps strictMode true: Paperclip refuses such a plain value (422) and asks for a secret reference. The machine\'s own keys (Fly secrets) still reach every agent through Paperclip\'s environment.',
+    fix: "config.json keeps strictMode true: Paperclip refuses such a plain value (422) and asks for a secret reference. The machine's own keys (Fly secrets) still reach every agent through Paperclip's environment.",
     files: ['config.json'],
     source: 'research',
   },

@@ -147,7 +147,12 @@ export function templateData(s: Settings) {
     /** The volume root's areas: which start.sh owns for these settings, and which it never moves (volume.ts). */
     volume: (() => {
       const plan = volumePlan(s);
-      return { ensure: plan.ensure, known: plan.known.join(' | '), link: plan.link };
+      // The app user's area names it through RUN_USER, the one place start.sh spells the user.
+      const ensure = plan.ensure.map((area) => ({
+        ...area,
+        owner: area.owner === LAYOUT.runUser ? '"$RUN_USER"' : area.owner,
+      }));
+      return { ensure, known: plan.known.join(' | '), link: plan.link };
     })(),
     /** The volume may grow to this many GB on its own (fly.toml auto_extend_size_limit). */
     autoExtendLimitGb: s.volumeSize * LAYOUT.autoExtend.limitFactor,

@@ -126,7 +126,8 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
   'hung-paperclip': { notChecked: BOOT_LOGIC },
   'volume-full': { notChecked: BOOT_LOGIC },
   'root-home': {
-    notChecked: "which HOME root's commands read and whether each curl skips .curlrc is run-time behaviour doctor does not trace",
+    notChecked:
+      "which HOME root's commands read and whether each curl skips .curlrc is run-time behaviour doctor does not trace",
   },
   'volume-root-owned': { notChecked: BOOT_LOGIC },
   'areas-whatever-settings': { notChecked: BOOT_LOGIC },
