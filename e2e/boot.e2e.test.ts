@@ -82,7 +82,9 @@ const UNKNOWN_HOST = 'unknown.example';
 /** ...and this one is, once it is added to config.json on the volume by hand. */
 const ADDED_HOST = 'added-by-hand.example';
 const APP_UID = 1000; // the node user of the official Node image
-const CONFIG_ON_VOLUME = 'instances/default/config.json';
+/** node's area of the volume (its HOME and PAPERCLIP_HOME); the volume root is root's. */
+const NODE_AREA = 'home';
+const CONFIG_ON_VOLUME = `${NODE_AREA}/instances/default/config.json`;
 
 /** E2E_NO_CACHE=1 builds every image from scratch (cold build times); by default earlier layers are reused. */
 const NO_CACHE = process.env.E2E_NO_CACHE === '1' ? ['--no-cache'] : [];
@@ -350,14 +352,16 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     const paperclip = (await processes(machine!)).filter(isPaperclip);
     expect(paperclip).toHaveLength(1);
     expect(paperclip[0]!.uid).toBe(APP_UID);
-    expect(paperclip[0]!.home).toBe(fly.volume);
+    expect(paperclip[0]!.home).toBe(`${fly.volume}/${NODE_AREA}`);
     // start.sh drops the Tailscale key once it is used; the server never sees it.
     expect(paperclip[0]!.envNames).not.toContain('TS_AUTHKEY');
     expect(await podmanOut(['exec', machine!.name, 'getent', 'passwd', String(APP_UID)])).toMatch(
-      new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}:`),
+      new RegExp(`^node:[^:]*:${APP_UID}:\\d+:[^:]*:${fly.volume}/${NODE_AREA}:`),
     );
     // What Paperclip wrote (keys, at this point) lives on the volume, owned by node...
-    const written = filesUnder(join(volumeDir, 'instances')).filter((path) => !path.endsWith('/config.json'));
+    const written = filesUnder(join(volumeDir, NODE_AREA, 'instances')).filter(
+      (path) => !path.endsWith('/config.json'),
+    );
     expect(written.length).toBeGreaterThan(0);
     expect(written.filter((path) => statSync(path).uid !== APP_UID)).toEqual([]);
     // ...and nothing landed in a home directory inside the image (lost on every Fly restart).

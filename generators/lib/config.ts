@@ -50,8 +50,9 @@ export function buildConfig(s: Settings, meta: RenderMeta): Record<string, unkno
     auth: { baseUrlMode: 'auto', disableSignUp: false },
     storage: { provider: 'local_disk', localDisk: { baseDir: LAYOUT.storage } },
     secrets: {
+      $comment: note('secrets-strict-mode'),
       provider: 'local_encrypted',
-      strictMode: false,
+      strictMode: true,
       localEncrypted: { keyFilePath: LAYOUT.masterKey },
     },
     telemetry: { enabled: false },

@@ -270,7 +270,7 @@ export const GOTCHAS = [
     title: 'runuser resets HOME',
     symptom:
       "runuser -u (like su) sets HOME to the user's passwd home, so ~/.claude logins and ~ defaults leave the volume and vanish on redeploy.",
-    fix: "The node user's home is the volume (usermod -d) and start.sh passes HOME explicitly.",
+    fix: "The node user's home is a folder on the volume (usermod -d) and start.sh passes HOME explicitly.",
     files: ['Dockerfile', 'start.sh'],
     source: 'research',
   },
@@ -477,6 +477,60 @@ export const GOTCHAS = [
       'fly proxy (make proxy) connects to <app>.internal, the machine\'s private IPv6 address (flyctl internal/command/proxy/proxy.go), but Paperclip\'s "lan" bind listens on 0.0.0.0, IPv4 only: the connection is refused.',
     fix: 'Paperclip binds to :: (PAPERCLIP_BIND=custom, PAPERCLIP_BIND_HOST=::), one socket for IPv6 and IPv4.',
     files: ['Dockerfile', 'config.json'],
+    source: 'research',
+  },
+  {
+    id: 'root-home',
+    title: "root's HOME on the app user's volume",
+    symptom:
+      "With ENV HOME on the volume, root's start.sh inherited the node user's home: its curl health check read $HOME/.curlrc, so a .curlrc planted by any agent (output=, upload-file=, proxy=) made root write a file anywhere and send tailscaled.state to the agent.",
+    fix: "start.sh runs with root's own HOME (/root) from /, every curl it runs is curl -q (no .curlrc at all), and what root needs from the app user's area (config.json) is read and written as the app user.",
+    files: ['Dockerfile', 'start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-root-owned',
+    title: 'the app user could rename the volume root',
+    symptom:
+      'The volume root belonged to node, so an agent could rename postgres/, tailscale/ and backups/ and put symbolic links in their place: the next boot chowned the renamed trees to node (tailscaled.state, the database password, PGDATA) and chmod, mkdir and install wrote through the links as root.',
+    fix: "The volume root is root's; the app user's files live in home/ (its HOME and PAPERCLIP_HOME). Every boot checks that each area is a real folder and gives it its owner and mode without following links or recursing; a link or a file in its place stops the boot with a FATAL line naming it. A volume of the earlier layout is migrated: the app user's entries move into home/ and instances/ stays reachable through a root-owned link.",
+    files: ['Dockerfile', 'start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'areas-whatever-settings',
+    title: 'a setting change handed old areas to the app user',
+    symptom:
+      'Switching postgresMode to external or Tailscale off took postgres/ or tailscale/ off the list of areas kept from the app user, so the next boot chowned the database files or tailscaled.state to node.',
+    fix: 'Every area is known whatever the settings: one the settings use is owned as it must be, one they do not use is left exactly as it is.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'daemon-env',
+    title: 'daemons inherited every secret',
+    symptom:
+      'PostgreSQL and tailscaled started with the whole Fly environment: BETTER_AUTH_SECRET, the agent keys and DATABASE_URL sat in daemons that need none of them.',
+    fix: 'PostgreSQL (and every command start.sh runs as postgres) starts with PATH and HOME only; tailscaled with PATH, HOME, its own TS_ settings, certificate and proxy variables. The Tailscale key leaves the environment before anything starts, so Paperclip and its agents never see it.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-off-cmdline',
+    title: 'secrets on command lines',
+    symptom:
+      "Every user reads every process's command line in /proc: the database password was on psql's (-v password=), pg_dump's and pg_isready's (in the URL), and the Tailscale key on tailscale up's.",
+    fix: 'psql reads the new password with \\getenv from its own environment; psql, pg_dump and pg_isready get the URL without its password and PGPASSWORD in their own environment; tailscale up reads the key from a root-only file (--auth-key=file:, tailscale v1.94.2).',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'secrets-strict-mode',
+    title: 'strict secret mode turned off',
+    symptom:
+      "secrets.strictMode false in config.json overrides Paperclip's authenticated-mode default: an agent, project or routine env value whose name looks sensitive (API key, token, secret, password) is stored in plain text in the database, where agents and board members read it back.",
+    fix: "config.json keeps strictMode true: Paperclip refuses such a plain value (422) and asks for a secret reference. The machine's own keys (Fly secrets) still reach every agent through Paperclip's environment.",
+    files: ['config.json'],
     source: 'research',
   },
 ] as const satisfies readonly Gotcha[];

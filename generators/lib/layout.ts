@@ -7,6 +7,9 @@ const VOLUME = '/paperclip';
 
 /** Top-level entries of the volume that the boot script creates, relative to it. */
 const VOLUME_DIRS = {
+  /** The app user's area: its HOME and PAPERCLIP_HOME. Everything else at the volume root is root's or postgres's. */
+  home: 'home',
+  /** Earlier versions kept Paperclip's instances at the volume root: now a root-owned link into home/. */
   instances: 'instances',
   backups: 'backups',
   restore: 'restore',
@@ -14,12 +17,19 @@ const VOLUME_DIRS = {
   tailscale: 'tailscale',
 } as const;
 
-const INSTANCE = `${VOLUME}/${VOLUME_DIRS.instances}/default`;
+const APP_HOME = `${VOLUME}/${VOLUME_DIRS.home}`;
+const INSTANCE = `${APP_HOME}/${VOLUME_DIRS.instances}/default`;
 const SECRETS = `${INSTANCE}/secrets`;
 
 export const LAYOUT = {
   volume: VOLUME,
   dirs: VOLUME_DIRS,
+  /** The app user's HOME and PAPERCLIP_HOME, a folder of the root-owned volume root. */
+  appHome: APP_HOME,
+  /** Root's own HOME, off the volume: nothing the app user writes is read by root's commands. */
+  rootHome: '/root',
+  /** Root-only folder off the volume for what start.sh keeps from its children (the Tailscale key until used). */
+  runDir: '/run/paperclip',
   /** Paperclip's instance folder: config, logs, data, secrets. */
   instance: INSTANCE,
   config: `${INSTANCE}/config.json`,

@@ -9,6 +9,7 @@ import { LAYOUT, postgresBin } from './layout.js';
 import { secretGroupsFor } from './secrets.js';
 import { isSystemPostgres, type Settings } from './settings.js';
 import { parseNodeImage } from './validators.js';
+import { volumePlan } from './volume.js';
 import { VERSIONS } from './versions.js';
 
 const HEADER =
@@ -91,7 +92,6 @@ export function templateData(s: Settings) {
     ...(systemPostgres ? [{ name: 'PostgreSQL', pidVar: 'PG_PID', optional: false }] : []),
     ...(s.tailscale ? [{ name: 'tailscaled', pidVar: 'TAILSCALED_PID', optional: true }] : []),
   ];
-  const { dirs } = LAYOUT;
   return {
     s,
     versions: VERSIONS,
@@ -144,14 +144,16 @@ export function templateData(s: Settings) {
       commands: imagePruneCommands(s),
     },
     nodeVersion: node ? `${node.major}.${node.minor}.${node.patch}` : s.nodeImage,
-    /** Top-level volume entries start.sh must not hand to the app user, as a `case` pattern. */
-    ownedElsewhere: [
-      'lost+found',
-      ...(systemPostgres ? [dirs.postgres] : []),
-      ...(s.tailscale ? [dirs.tailscale] : []),
-      dirs.backups,
-      dirs.restore,
-    ].join(' | '),
+    /** The volume root's areas: which start.sh owns for these settings, and which it never moves (volume.ts). */
+    volume: (() => {
+      const plan = volumePlan(s);
+      // The app user's area names it through RUN_USER, the one place start.sh spells the user.
+      const ensure = plan.ensure.map((area) => ({
+        ...area,
+        owner: area.owner === LAYOUT.runUser ? '"$RUN_USER"' : area.owner,
+      }));
+      return { ensure, known: plan.known.join(' | '), link: plan.link };
+    })(),
     /** Whether Fly may grow the volume on its own (fly.toml auto_extend_size_*): a limit above its size. */
     autoExtend: s.volumeAutoExtendLimit > s.volumeSize,
     /** The first-boot invite waits as long as Fly's grace period, polling every half second. */

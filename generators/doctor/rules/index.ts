@@ -126,6 +126,21 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
   'dependencies-retried': { notChecked: BOOT_LOGIC },
   'hung-paperclip': { notChecked: BOOT_LOGIC },
   'volume-full': { notChecked: BOOT_LOGIC },
+  'root-home': {
+    notChecked:
+      "which HOME root's commands read and whether each curl skips .curlrc is run-time behaviour doctor does not trace",
+  },
+  'volume-root-owned': { notChecked: BOOT_LOGIC },
+  'areas-whatever-settings': { notChecked: BOOT_LOGIC },
+  'daemon-env': {
+    notChecked: 'the environment each daemon starts with depends on how the script builds it at run time',
+  },
+  'secrets-off-cmdline': {
+    notChecked: 'whether a command line carries a secret depends on the values of variables at run time',
+  },
+  'secrets-strict-mode': {
+    notChecked: 'Paperclip may also take strict mode from PAPERCLIP_SECRETS_STRICT_MODE, set outside the repository',
+  },
 };
 
 export const DOCTOR_RULES = {
