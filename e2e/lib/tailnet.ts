@@ -59,6 +59,7 @@ interface RawNode {
   online?: boolean;
   ip_addresses?: string[];
   created_at?: { seconds: number; nanos: number };
+  tags?: string[];
 }
 
 export interface HeadscaleNode {
@@ -68,6 +69,8 @@ export interface HeadscaleNode {
   online: boolean;
   ipAddresses: string[];
   createdAt: string;
+  /** The node's ACL tags (from a tagged key, or approved --advertise-tags); empty for a user-owned node. */
+  tags: string[];
 }
 
 export interface PolicyOptions {
@@ -156,7 +159,8 @@ export class Headscale {
     return String(user.id);
   }
 
-  async createKey(userId: string, options: { reusable: boolean }): Promise<string> {
+  /** A pre-auth key; with tags, the node it logs in is owned by those tags (headscale: no user, no key expiry). */
+  async createKey(userId: string, options: { reusable: boolean; tags?: readonly string[] }): Promise<string> {
     const args = [
       'preauthkeys',
       'create',
@@ -165,6 +169,7 @@ export class Headscale {
       '--expiration',
       '1h',
       ...(options.reusable ? ['--reusable'] : []),
+      ...(options.tags?.length ? ['--tags', options.tags.join(',')] : []),
     ];
     return (await this.json<{ key: string }>(args)).key;
   }
@@ -188,6 +193,7 @@ export class Headscale {
       online: node.online ?? false,
       ipAddresses: node.ip_addresses ?? [],
       createdAt: JSON.stringify(node.created_at),
+      tags: node.tags ?? [],
     }));
   }
 
