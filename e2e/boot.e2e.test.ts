@@ -65,7 +65,9 @@ const SPECS: Spec[] = [
   {
     key: 'no-tailscale-external-postgres',
     appName: 'e2e-external',
-    flags: ['--no-tailscale', '--postgresMode', 'external'],
+    // --agentPrivateNetworks: this machine shares the host's network (--network host, no NET_ADMIN), whose firewall
+    // a test must not touch; the agents' rules are proven in contain-net.e2e.test.ts, in a namespace of its own.
+    flags: ['--no-tailscale', '--postgresMode', 'external', '--agentPrivateNetworks'],
     tailscale: false,
     systemPostgres: false,
   },
