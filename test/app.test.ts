@@ -32,6 +32,7 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       paperclipVersion: '2026.916.1',
       nodeImage: 'node:24.21.0-trixie-slim',
       agents: ['claude'],
+      agentPrivateNetworks: false,
       org: 'personal',
       region: 'sjc',
       vmSize: 'shared-cpu-2x',
@@ -42,10 +43,11 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       githubActions: false,
       postgresMode: 'system',
       postgresMajor: 17,
+      flyNetwork: true,
       tailscale: true,
       tailscaleHostname: 'my-paperclip',
       tailscaleImage: 'v1.94.2',
-      tailscaleTags: [],
+      tailscaleTags: ['tag:paperclip'],
       tailscaleLoginServer: '',
       generatedAt: GENERATED_AT,
     });
@@ -73,6 +75,7 @@ describe('interactive answers', () => {
         paperclipVersion: '2026.916.1',
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: ['claude', 'codex'],
+        agentPrivateNetworks: true,
         org: 'acme',
         region: 'fra',
         vmSize: 'performance-1x',
@@ -83,6 +86,7 @@ describe('interactive answers', () => {
         githubActions: true,
         postgresMode: 'external',
         postgresMajor: '17',
+        flyNetwork: false,
         tailscale: true,
         tailscaleHostname: 'clip',
         tailscaleImage: 'v1.94.2',
@@ -95,6 +99,7 @@ describe('interactive answers', () => {
       'paperclipVersion',
       'nodeImage',
       'agents',
+      'agentPrivateNetworks',
       'org',
       'region',
       'vmSize',
@@ -105,6 +110,7 @@ describe('interactive answers', () => {
       'githubActions',
       'postgresMode',
       'postgresMajor',
+      'flyNetwork',
       'tailscale',
       'tailscaleHostname',
       'tailscaleImage',
@@ -120,6 +126,8 @@ describe('interactive answers', () => {
       snapshotRetention: 14,
       githubActions: true,
       postgresMode: 'external',
+      agentPrivateNetworks: true,
+      flyNetwork: false,
       tailscaleTags: ['tag:paperclip', 'tag:agents'],
     });
     const files = readTree(dir);
@@ -137,7 +145,7 @@ describe('interactive answers', () => {
     Object.assign(process.stdout, { isTTY: true });
     try {
       const result = await runIn(dir, 'app', { answers: {} });
-      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(19);
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(21);
     } finally {
       Object.assign(process.stdin, { isTTY: tty.stdin });
       Object.assign(process.stdout, { isTTY: tty.stdout });
@@ -175,6 +183,7 @@ describe('non-interactive runs', () => {
         paperclipVersion: '2026.916.1',
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: 'claude',
+        agentPrivateNetworks: false,
         org: 'personal',
         region: 'iad',
         vmSize: 'shared-cpu-2x',
@@ -185,6 +194,7 @@ describe('non-interactive runs', () => {
         githubActions: false,
         postgresMode: 'system',
         postgresMajor: '17',
+        flyNetwork: true,
         tailscale: false,
       },
     });
@@ -207,7 +217,7 @@ describe('non-interactive runs', () => {
 
   it('do not ask for Tailscale details when --no-tailscale is given', async () => {
     const dir = tempProject();
-    await expect(runIn(dir, 'app', { options: { tailscale: false } })).rejects.toThrow(/--postgresMajor or --yes/);
+    await expect(runIn(dir, 'app', { options: { tailscale: false } })).rejects.toThrow(/--postgresMajor, --flyNetwork or --yes/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -99,7 +99,7 @@ export function agentNetworkRules(plan: AgentNetworkPlan): string[] {
       ...refuse(`ip daddr { ${prefixesOf('ip')} }`),
       ...refuse(`ip6 daddr { ${prefixesOf('ip6')} }`),
       '  }',
-      '  chain agents_out {',
+      '  chain agent_output {',
       `    type filter hook output priority ${PRIORITY}; policy accept;`,
       '    meta skuid $APP_UID ct state new jump agent_connection',
       '  }',
@@ -136,12 +136,12 @@ export function agentNetworkSummary(plan: AgentNetworkPlan): string {
  * node itself (and whatever runs on it) may open no connection into the tailnet.
  */
 export function tailnetPolicySnippet(tags: readonly string[]): string {
-  return JSON.stringify(
-    {
-      tagOwners: Object.fromEntries(tags.map((tag) => [tag, ['autogroup:admin']])),
-      acls: [{ action: 'accept', src: ['autogroup:member'], dst: tags.map((tag) => `${tag}:443`) }],
-    },
-    null,
-    2,
+  const policy = {
+    tagOwners: Object.fromEntries(tags.map((tag) => [tag, ['autogroup:admin']])),
+    acls: [{ action: 'accept', src: ['autogroup:member'], dst: tags.map((tag) => `${tag}:443`) }],
+  };
+  // In prettier's form, as the README is: lists of strings on one line.
+  return JSON.stringify(policy, null, 2).replace(/\[\n\s+("[^"\n]*"(?:,\n\s+"[^"\n]*")*)\n\s+\]/g, (_list, items: string) =>
+    `[${items.split(/,\n\s+/).join(', ')}]`,
   );
 }

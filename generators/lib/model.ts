@@ -211,7 +211,7 @@ export function templateData(s: Settings) {
         : '',
       /** The tailnet policy for the node's tags: users reach 443 on it, the node reaches nothing. */
       tailnetPolicy: tailnetPolicySnippet(s.tailscaleTags),
-      privateNetworks: PRIVATE_NETWORKS.map((network) => `\`${network.prefix}\` (${network.what})`),
+      privateNetworks: PRIVATE_NETWORKS.map((network) => `\`${network.prefix}\`: ${network.what}`),
       resolver: FLY_RESOLVER.address,
     },
     gotchaTable: gotchaTable(gotchasFor(s), [
