@@ -101,7 +101,7 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
   const peerIps = { v4: '', v6: '' };
   const machines: Machine[] = [];
   let broken = false;
-  const step = (name: string, fn: () => Promise<void>) =>
+  const step = (name: string, fn: () => Promise<void>) => {
     it(name, async (ctx) => {
       if (broken) ctx.skip('an earlier step failed');
       try {
@@ -116,6 +116,7 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
         throw error;
       }
     });
+  };
 
   afterAll(async () => {
     for (const machine of machines) await machine.remove();
@@ -144,12 +145,20 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
     peerIps.v6 = (await peer.cli(['ip', '-6'])).stdout.trim();
     expect(peerIps.v4).toMatch(/^100\./);
     expect(peerIps.v6).toMatch(/^fd7a:115c:a1e0:/);
-    service = spawn('nsenter', [`--net=${netns.path}`, '--', process.execPath, '-e', SERVICE_JS, String(TARGET_PORT), '53'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    service = spawn(
+      'nsenter',
+      [`--net=${netns.path}`, '--', process.execPath, '-e', SERVICE_JS, String(TARGET_PORT), '53'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
-      service!.stdout!.once('data', () => resolve());
-      service!.once('exit', (code) => reject(new Error(`the target service exited ${code}`)));
+      service!.stdout!.once('data', () => {
+        resolve();
+      });
+      service!.once('exit', (code) => {
+        reject(new Error(`the target service exited ${code}`));
+      });
     });
   });
 
@@ -206,7 +215,19 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
       const started = performance.now();
       const result = await netns!.exec(
         'curl',
-        ['-sS', '--max-time', '20', '--socks5-hostname', peer!.socks, '-o', '/dev/null', '-w', '%{http_code}', ...extra, url],
+        [
+          '-sS',
+          '--max-time',
+          '20',
+          '--socks5-hostname',
+          peer!.socks,
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          ...extra,
+          url,
+        ],
         { allowFailure: true, timeoutSeconds: 40 },
       );
       const ms = performance.now() - started;
@@ -226,12 +247,17 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
         "node -> Fly's resolver fdaa::3 port 53": await connectFrom('node', FLY_DNS, 53),
         'node -> tailscale nc through tailscaled': await tailscaleNc('node', peerIps.v4, TARGET_PORT),
         'root -> second node, tailnet IPv4': await connectFrom('root', peerIps.v4, TARGET_PORT),
-        'peer -> plain HTTP on port 3100 over the tailnet': await fromPeer(`http://${name}:${fly.internalPort}/api/health`),
+        'peer -> plain HTTP on port 3100 over the tailnet': await fromPeer(
+          `http://${name}:${fly.internalPort}/api/health`,
+        ),
         'peer -> HTTPS 443 (tailscale serve)': await fromPeer(`https://${name}/api/health`, ['--cacert', ca]),
       };
       console.log(
         `[e2e] contain-net ${variant.key}:\n${Object.entries(attempts)
-          .map(([what, result]) => `  ${what.padEnd(52)} ${result.outcome}${result.reply ? ` (${result.reply})` : ''}, ${Math.round(result.ms)} ms`)
+          .map(
+            ([what, result]) =>
+              `  ${what.padEnd(52)} ${result.outcome}${result.reply ? ` (${result.reply})` : ''}, ${Math.round(result.ms)} ms`,
+          )
           .join('\n')}`,
       );
       return attempts;
@@ -257,17 +283,29 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
       expect(attempts['peer -> HTTPS 443 (tailscale serve)']!.outcome).toBe('HTTP 200');
     };
 
-    step(`${variant.key}: generates and builds the defaults project${variant.flags.length ? ` with ${variant.flags.join(' ')}` : ''}`, async () => {
-      projectDir = join(work, variant.key, 'project');
-      volumeDir = join(work, variant.key, 'volume');
-      mkdirSync(projectDir, { recursive: true });
-      mkdirSync(volumeDir, { recursive: true });
-      await generateProject(projectDir, ['--appName', variant.appName, '--tailscaleLoginServer', LOGIN_SERVER, ...variant.flags]);
-      fly = readFlyToml(projectDir);
-      await podman(['build', '--pull=never', '--tag', `localhost/${E2E_PREFIX}/contain-${variant.key}:latest`, projectDir], {
-        timeoutSeconds: 20 * 60,
-      });
-    });
+    step(
+      `${variant.key}: generates and builds the defaults project${variant.flags.length ? ` with ${variant.flags.join(' ')}` : ''}`,
+      async () => {
+        projectDir = join(work, variant.key, 'project');
+        volumeDir = join(work, variant.key, 'volume');
+        mkdirSync(projectDir, { recursive: true });
+        mkdirSync(volumeDir, { recursive: true });
+        await generateProject(projectDir, [
+          '--appName',
+          variant.appName,
+          '--tailscaleLoginServer',
+          LOGIN_SERVER,
+          ...variant.flags,
+        ]);
+        fly = readFlyToml(projectDir);
+        await podman(
+          ['build', '--pull=never', '--tag', `localhost/${E2E_PREFIX}/contain-${variant.key}:latest`, projectDir],
+          {
+            timeoutSeconds: 20 * 60,
+          },
+        );
+      },
+    );
 
     step(`${variant.key}: boots in the namespace with a tagged reusable key; Tailscale up, serve on 443`, async () => {
       name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
@@ -310,26 +348,32 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
       expect(nodes[0]!.tags).toEqual([TAG]);
     });
 
-    step(`${variant.key}: an agent (uid node) ${variant.open ? 'reaches' : 'cannot reach'} the tailnet or 6PN; the peer gets HTTPS only`, async () => {
-      expectContained(await probe());
-    });
+    step(
+      `${variant.key}: an agent (uid node) ${variant.open ? 'reaches' : 'cannot reach'} the tailnet or 6PN; the peer gets HTTPS only`,
+      async () => {
+        expectContained(await probe());
+      },
+    );
 
-    step(`${variant.key}: after tailscaled sets up its netfilter again (tailscale down, up), the same holds`, async () => {
-      const exec = (args: string[]) => podman(['exec', machine.name, 'tailscale', `--socket=${TS_SOCKET}`, ...args]);
-      await exec(['down']);
-      await exec([
-        'up',
-        '--reset',
-        `--hostname=${fly.env.TS_HOSTNAME}`,
-        '--accept-dns=false',
-        '--timeout=60s',
-        `--login-server=${LOGIN_SERVER}`,
-      ]);
-      // tailscaled's own hooks are back at the top of INPUT, above anything inserted before them.
-      const input = await podman(['exec', machine.name, 'iptables', '-S', 'INPUT']);
-      expect(input.stdout).toContain('-A INPUT -j ts-input');
-      expectContained(await probe());
-    });
+    step(
+      `${variant.key}: after tailscaled sets up its netfilter again (tailscale down, up), the same holds`,
+      async () => {
+        const exec = (args: string[]) => podman(['exec', machine.name, 'tailscale', `--socket=${TS_SOCKET}`, ...args]);
+        await exec(['down']);
+        await exec([
+          'up',
+          '--reset',
+          `--hostname=${fly.env.TS_HOSTNAME}`,
+          '--accept-dns=false',
+          '--timeout=60s',
+          `--login-server=${LOGIN_SERVER}`,
+        ]);
+        // tailscaled's own hooks are back at the top of INPUT, above anything inserted before them.
+        const input = await podman(['exec', machine.name, 'iptables', '-S', 'INPUT']);
+        expect(input.stdout).toContain('-A INPUT -j ts-input');
+        expectContained(await probe());
+      },
+    );
 
     step(`${variant.key}: stops cleanly`, async () => {
       const stop = await machine.stop(fly.killSignal, fly.killTimeoutSeconds);

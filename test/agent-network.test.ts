@@ -151,11 +151,9 @@ describe('the generated files carry the plan', () => {
     expect(external).not.toContain('--network');
   });
 
-  it('start.sh advertises the tags only to Tailscale\'s own control server (headscale refuses them with a pre-auth key)', async () => {
+  it("start.sh advertises the tags only to Tailscale's own control server (headscale refuses them with a pre-auth key)", async () => {
     const start = (await render({})).get('start.sh')!;
-    expect(start).toContain(
-      'if [[ -z "${TS_LOGIN_SERVER:-}" ]]; then up_args+=(--advertise-tags=tag:paperclip); fi',
-    );
+    expect(start).toContain('if [[ -z "${TS_LOGIN_SERVER:-}" ]]; then up_args+=(--advertise-tags=tag:paperclip); fi');
     expect((await render({ tailscaleTags: [] })).get('start.sh')).not.toContain('--advertise-tags');
   });
 });
@@ -163,7 +161,11 @@ describe('the generated files carry the plan', () => {
 describe('tailnetPolicySnippet', () => {
   it.each([
     [['tag:paperclip'], { 'tag:paperclip': ['autogroup:admin'] }, ['tag:paperclip:443']],
-    [['tag:paperclip', 'tag:prod'], { 'tag:paperclip': ['autogroup:admin'], 'tag:prod': ['autogroup:admin'] }, ['tag:paperclip:443', 'tag:prod:443']],
+    [
+      ['tag:paperclip', 'tag:prod'],
+      { 'tag:paperclip': ['autogroup:admin'], 'tag:prod': ['autogroup:admin'] },
+      ['tag:paperclip:443', 'tag:prod:443'],
+    ],
   ])('%j: owned by admins, members reach 443 only, the tag is never a source', (tags, owners, dst) => {
     const policy = JSON.parse(tailnetPolicySnippet(tags));
     expect(policy).toEqual({ tagOwners: owners, acls: [{ action: 'accept', src: ['autogroup:member'], dst }] });

@@ -217,7 +217,9 @@ describe('non-interactive runs', () => {
 
   it('do not ask for Tailscale details when --no-tailscale is given', async () => {
     const dir = tempProject();
-    await expect(runIn(dir, 'app', { options: { tailscale: false } })).rejects.toThrow(/--postgresMajor, --flyNetwork or --yes/);
+    await expect(runIn(dir, 'app', { options: { tailscale: false } })).rejects.toThrow(
+      /--postgresMajor, --flyNetwork or --yes/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

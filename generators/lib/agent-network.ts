@@ -22,7 +22,11 @@ export interface PrivateNetwork {
 export const PRIVATE_NETWORKS: readonly PrivateNetwork[] = [
   { family: 'ip', prefix: '100.64.0.0/10', what: "the tailnet's IPv4 addresses (MagicDNS 100.100.100.100 included)" },
   { family: 'ip6', prefix: 'fd7a:115c:a1e0::/48', what: "the tailnet's IPv6 addresses" },
-  { family: 'ip6', prefix: 'fdaa::/16', what: "Fly's private network: every app's 6PN and Flycast addresses, _api.internal" },
+  {
+    family: 'ip6',
+    prefix: 'fdaa::/16',
+    what: "Fly's private network: every app's 6PN and Flycast addresses, _api.internal",
+  },
 ];
 
 /** Fly's resolver (every machine's /etc/resolv.conf): name lookups must keep working, so its port 53 stays open. */
@@ -48,7 +52,9 @@ export interface AgentNetworkPlan {
   guardTailnetPort: boolean;
 }
 
-export function agentNetworkPlan(s: Pick<Settings, 'agentPrivateNetworks' | 'tailscale' | 'postgresMode'>): AgentNetworkPlan {
+export function agentNetworkPlan(
+  s: Pick<Settings, 'agentPrivateNetworks' | 'tailscale' | 'postgresMode'>,
+): AgentNetworkPlan {
   const containAgents = !s.agentPrivateNetworks;
   const guardTailnetPort = s.tailscale;
   return {
@@ -141,7 +147,8 @@ export function tailnetPolicySnippet(tags: readonly string[]): string {
     acls: [{ action: 'accept', src: ['autogroup:member'], dst: tags.map((tag) => `${tag}:443`) }],
   };
   // In prettier's form, as the README is: lists of strings on one line.
-  return JSON.stringify(policy, null, 2).replace(/\[\n\s+("[^"\n]*"(?:,\n\s+"[^"\n]*")*)\n\s+\]/g, (_list, items: string) =>
-    `[${items.split(/,\n\s+/).join(', ')}]`,
+  return JSON.stringify(policy, null, 2).replace(
+    /\[\n\s+("[^"\n]*"(?:,\n\s+"[^"\n]*")*)\n\s+\]/g,
+    (_list, items: string) => `[${items.split(/,\n\s+/).join(', ')}]`,
   );
 }

@@ -486,7 +486,7 @@ export const GOTCHAS = [
     title: "Paperclip's port is open to the tailnet",
     symptom:
       "Paperclip listens on :: (fly proxy dials IPv6), so every tailnet device reaches it in plain HTTP at <node>:3100, past tailscale serve's HTTPS; a rule added to iptables' INPUT chain does not help, because tailscaled inserts its ts-input jump, which accepts all of tailscale0, at the top of that chain each time it sets up netfilter.",
-    fix: 'The same nftables table refuses connections arriving on tailscale0 for Paperclip\'s port, in a chain of its own that runs before the filter table, so tailscaled\'s chains cannot bypass it; tailscale serve reaches Paperclip over loopback and fly proxy over 6PN.',
+    fix: "The same nftables table refuses connections arriving on tailscale0 for Paperclip's port, in a chain of its own that runs before the filter table, so tailscaled's chains cannot bypass it; tailscale serve reaches Paperclip over loopback and fly proxy over 6PN.",
     files: ['start.sh'],
     source: 'research',
     appliesTo: withTailscale,
@@ -506,7 +506,7 @@ export const GOTCHAS = [
     title: "an untagged node carries its key creator's identity",
     symptom:
       "A node logged in with an untagged key belongs to the user who made the key: under a default tailnet policy it reaches all of that user's devices (and so do the agents on it), and its node key expires (180 days by default) until someone logs it in again.",
-    fix: 'The node is tagged (tailscaleTags, default tag:paperclip; tagged nodes have key expiry off): the README has the auth key made with the tag and gives the tagOwners entry and an ACL that lets the tailnet\'s users reach only port 443 on it; start.sh advertises the tag to Tailscale\'s control server (headscale takes it from the key and refuses --advertise-tags with one).',
+    fix: "The node is tagged (tailscaleTags, default tag:paperclip; tagged nodes have key expiry off): the README has the auth key made with the tag and gives the tagOwners entry and an ACL that lets the tailnet's users reach only port 443 on it; start.sh advertises the tag to Tailscale's control server (headscale takes it from the key and refuses --advertise-tags with one).",
     files: ['start.sh', 'README.md'],
     source: 'research',
     appliesTo: (s) => s.tailscale && s.tailscaleTags.length > 0,

@@ -134,7 +134,8 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
       "whether Paperclip's port answers on tailscale0 depends on the firewall rules loaded at run time and on tailscaled's own chains; doctor does not judge their order",
   },
   'tailscaled-socket': {
-    notChecked: "who may open tailscaled's socket depends on the folder's mode at run time, which doctor does not follow",
+    notChecked:
+      "who may open tailscaled's socket depends on the folder's mode at run time, which doctor does not follow",
   },
   'tailscale-tag': {
     notChecked:
