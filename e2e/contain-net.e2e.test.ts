@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ import {
   TAILSCALED_ENV,
   TailnetPeer,
   peerBinaries,
-  testCertificate,
+  provisionServeCertificate,
 } from './lib/tailnet.js';
 
 const E2E_PREFIX = process.env.E2E_PREFIX ?? 'pcfly-e2e';
@@ -309,13 +309,9 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
 
     step(`${variant.key}: boots in the namespace with a tagged reusable key; Tailscale up, serve on 443`, async () => {
       name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
-      const cert = testCertificate(join(work, variant.key, 'ca'), name);
-      ca = join(work, variant.key, 'ca', 'ca.pem');
-      mkdirSync(join(volumeDir, 'tailscale', 'certs'), { recursive: true, mode: 0o700 });
-      writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.crt`), cert.certPem);
-      writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.key`), cert.keyPem, { mode: 0o600 });
-      const bundle = join(work, variant.key, 'ca', 'bundle.pem');
-      writeFileSync(bundle, readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8') + cert.caPem);
+      const serve = provisionServeCertificate(join(work, variant.key, 'ca'), volumeDir, name);
+      ca = serve.ca;
+      const bundle = serve.bundle;
       const key = await headscale!.createKey(userId, { reusable: true, tags: [TAG] });
       machine = new Machine({
         name: `${E2E_PREFIX}-contain-${variant.key}`,

@@ -276,6 +276,26 @@ export class TailnetPeer {
   }
 }
 
+/**
+ * serve's certificate for the machine's tailnet name: issued by a test CA (files in caDir) and put on the volume where
+ * tailscaled caches the certificates it gets through ACME. Returns the CA file, for a client's --cacert, and a bundle
+ * of the usual roots plus the CA, for the machine's SSL_CERT_FILE.
+ */
+export function provisionServeCertificate(
+  caDir: string,
+  volumeDir: string,
+  name: string,
+): { ca: string; bundle: string } {
+  const cert = testCertificate(caDir, name);
+  const certs = join(volumeDir, 'tailscale', 'certs');
+  mkdirSync(certs, { recursive: true, mode: 0o700 });
+  writeFileSync(join(certs, `${name}.crt`), cert.certPem);
+  writeFileSync(join(certs, `${name}.key`), cert.keyPem, { mode: 0o600 });
+  const bundle = join(caDir, 'bundle.pem');
+  writeFileSync(bundle, readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8') + cert.caPem);
+  return { ca: join(caDir, 'ca.pem'), bundle };
+}
+
 /** A throwaway CA and a server certificate from it for one DNS name, written as PEM files into dir. */
 export function testCertificate(dir: string, dnsName: string): { caPem: string; certPem: string; keyPem: string } {
   mkdirSync(dir, { recursive: true });
