@@ -40,7 +40,7 @@ import {
   TAILSCALED_ENV,
   TailnetPeer,
   peerBinaries,
-  testCertificate,
+  provisionServeCertificate,
   type HeadscaleNode,
 } from './lib/tailnet.js';
 
@@ -65,7 +65,9 @@ const SPECS: Spec[] = [
   {
     key: 'no-tailscale-external-postgres',
     appName: 'e2e-external',
-    flags: ['--no-tailscale', '--postgresMode', 'external'],
+    // --agentPrivateNetworks: this machine shares the host's network (--network host, no NET_ADMIN), whose firewall
+    // a test must not touch; the agents' rules are proven in contain-net.e2e.test.ts, in a namespace of its own.
+    flags: ['--no-tailscale', '--postgresMode', 'external', '--agentPrivateNetworks'],
     tailscale: false,
     systemPostgres: false,
   },
@@ -256,15 +258,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
         peer = new TailnetPeer(binaries, join(work, 'peer'), netns);
         // serve's certificate: issued by a test CA and put where tailscaled caches the ones it gets through ACME.
         const name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
-        const cert = testCertificate(join(work, 'ca'), name);
-        ca = join(work, 'ca', 'ca.pem');
-        mkdirSync(join(volumeDir, 'tailscale', 'certs'), { recursive: true, mode: 0o700 });
-        writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.crt`), cert.certPem);
-        writeFileSync(join(volumeDir, 'tailscale', 'certs', `${name}.key`), cert.keyPem, { mode: 0o600 });
-        writeFileSync(
-          join(work, 'ca', 'bundle.pem'),
-          readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8') + cert.caPem,
-        );
+        ca = provisionServeCertificate(join(work, 'ca'), volumeDir, name).ca;
         expect(fly.env.TS_LOGIN_SERVER).toBe(LOGIN_SERVER);
       },
     );

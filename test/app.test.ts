@@ -32,6 +32,7 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       paperclipVersion: '2026.916.1',
       nodeImage: 'node:24.21.0-trixie-slim',
       agents: ['claude'],
+      agentPrivateNetworks: false,
       org: 'personal',
       region: 'sjc',
       vmSize: 'shared-cpu-2x',
@@ -45,10 +46,11 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       githubActions: false,
       postgresMode: 'system',
       postgresMajor: 17,
+      flyNetwork: true,
       tailscale: true,
       tailscaleHostname: 'my-paperclip',
       tailscaleImage: 'v1.94.2',
-      tailscaleTags: [],
+      tailscaleTags: ['tag:paperclip'],
       tailscaleLoginServer: '',
       generatedAt: GENERATED_AT,
     });
@@ -76,6 +78,7 @@ describe('interactive answers', () => {
         paperclipVersion: '2026.916.1',
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: ['claude', 'codex'],
+        agentPrivateNetworks: true,
         org: 'acme',
         region: 'fra',
         vmSize: 'performance-1x',
@@ -89,6 +92,7 @@ describe('interactive answers', () => {
         githubActions: true,
         postgresMode: 'external',
         postgresMajor: '17',
+        flyNetwork: false,
         tailscale: true,
         tailscaleHostname: 'clip',
         tailscaleImage: 'v1.94.2',
@@ -101,6 +105,7 @@ describe('interactive answers', () => {
       'paperclipVersion',
       'nodeImage',
       'agents',
+      'agentPrivateNetworks',
       'org',
       'region',
       'vmSize',
@@ -114,6 +119,7 @@ describe('interactive answers', () => {
       'githubActions',
       'postgresMode',
       'postgresMajor',
+      'flyNetwork',
       'tailscale',
       'tailscaleHostname',
       'tailscaleImage',
@@ -132,6 +138,8 @@ describe('interactive answers', () => {
       volumeAutoExtendLimit: 50,
       githubActions: true,
       postgresMode: 'external',
+      agentPrivateNetworks: true,
+      flyNetwork: false,
       tailscaleTags: ['tag:paperclip', 'tag:agents'],
     });
     const files = readTree(dir);
@@ -190,6 +198,7 @@ describe('non-interactive runs', () => {
         paperclipVersion: '2026.916.1',
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: 'claude',
+        agentPrivateNetworks: false,
         org: 'personal',
         region: 'iad',
         vmSize: 'shared-cpu-2x',
@@ -203,6 +212,7 @@ describe('non-interactive runs', () => {
         githubActions: false,
         postgresMode: 'system',
         postgresMajor: '17',
+        flyNetwork: true,
         tailscale: false,
       },
     });
@@ -227,7 +237,9 @@ describe('non-interactive runs', () => {
 
   it('do not ask for Tailscale details when --no-tailscale is given', async () => {
     const dir = tempProject();
-    await expect(runIn(dir, 'app', { options: { tailscale: false } })).rejects.toThrow(/--postgresMajor or --yes/);
+    await expect(runIn(dir, 'app', { options: { tailscale: false } })).rejects.toThrow(
+      /--postgresMajor, --flyNetwork or --yes/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -115,12 +115,14 @@ describe("the seed's recipe (its Dockerfile and fly.toml verbatim, an entrypoint
       'grace-period fly.toml:25:18 warning', // grace_period = "120s"
     ]);
     expect(report.notChecked.map((entry) => entry.id).sort()).toEqual([
+      'agent-networks',
       'atomic-initdb',
       'backup-is-a-restore',
       'codex-auth-json',
       'config-checked',
       'daemon-capabilities',
       'dependencies-retried',
+      'fly-app-network',
       'hung-paperclip',
       'listen-ipv6',
       'make-381',
@@ -130,7 +132,10 @@ describe("the seed's recipe (its Dockerfile and fly.toml verbatim, an entrypoint
       'reusable-authkey',
       'secrets-from-shell',
       'secrets-list-fails',
+      'tailnet-port',
       'tailscale-login-server',
+      'tailscale-tag',
+      'tailscaled-socket',
       'volume-by-name',
       'volume-full',
       'workflow-least-privilege',

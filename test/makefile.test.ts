@@ -80,8 +80,9 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     expect(status).toBe(0);
     const commands = calls.filter((line) => line.startsWith('ARGS')).map((line) => line.slice(5));
     expect(commands).toEqual([
-      'apps create my-paperclip --org personal',
-      'ips allocate-v6 --private --app my-paperclip',
+      // The app's own private network (flyNetwork, on by default with PostgreSQL in the machine).
+      'apps create my-paperclip --org personal --network my-paperclip',
+      'ips allocate-v6 --private --network my-paperclip --app my-paperclip',
       'volumes create paperclip_data --app my-paperclip --region sjc --size 3 --snapshot-retention 7 --yes',
       'secrets list --app my-paperclip --json',
       'secrets import --stage --app my-paperclip',

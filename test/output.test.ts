@@ -27,6 +27,11 @@ const MATRIX: Record<string, Record<string, unknown>> = {
     postgresMajor: '15',
     agents: 'codex',
   },
+  'tailscale without tags, agents on private networks, organisation network': {
+    tailscaleTags: '',
+    agentPrivateNetworks: true,
+    flyNetwork: false,
+  },
   'tailscale, system PG, claude+codex, performance VM': {
     agents: 'claude,codex',
     vmSize: 'performance-2x',

@@ -59,6 +59,7 @@ interface RawNode {
   online?: boolean;
   ip_addresses?: string[];
   created_at?: { seconds: number; nanos: number };
+  tags?: string[];
 }
 
 export interface HeadscaleNode {
@@ -68,6 +69,8 @@ export interface HeadscaleNode {
   online: boolean;
   ipAddresses: string[];
   createdAt: string;
+  /** The node's ACL tags (from a tagged key, or approved --advertise-tags); empty for a user-owned node. */
+  tags: string[];
 }
 
 export interface PolicyOptions {
@@ -156,7 +159,8 @@ export class Headscale {
     return String(user.id);
   }
 
-  async createKey(userId: string, options: { reusable: boolean }): Promise<string> {
+  /** A pre-auth key; with tags, the node it logs in is owned by those tags (headscale: no user, no key expiry). */
+  async createKey(userId: string, options: { reusable: boolean; tags?: readonly string[] }): Promise<string> {
     const args = [
       'preauthkeys',
       'create',
@@ -165,6 +169,7 @@ export class Headscale {
       '--expiration',
       '1h',
       ...(options.reusable ? ['--reusable'] : []),
+      ...(options.tags?.length ? ['--tags', options.tags.join(',')] : []),
     ];
     return (await this.json<{ key: string }>(args)).key;
   }
@@ -188,6 +193,7 @@ export class Headscale {
       online: node.online ?? false,
       ipAddresses: node.ip_addresses ?? [],
       createdAt: JSON.stringify(node.created_at),
+      tags: node.tags ?? [],
     }));
   }
 
@@ -268,6 +274,26 @@ export class TailnetPeer {
   stop(): Promise<void> {
     return stopChild(this.process);
   }
+}
+
+/**
+ * serve's certificate for the machine's tailnet name: issued by a test CA (files in caDir) and put on the volume where
+ * tailscaled caches the certificates it gets through ACME. Returns the CA file, for a client's --cacert, and a bundle
+ * of the usual roots plus the CA, for the machine's SSL_CERT_FILE.
+ */
+export function provisionServeCertificate(
+  caDir: string,
+  volumeDir: string,
+  name: string,
+): { ca: string; bundle: string } {
+  const cert = testCertificate(caDir, name);
+  const certs = join(volumeDir, 'tailscale', 'certs');
+  mkdirSync(certs, { recursive: true, mode: 0o700 });
+  writeFileSync(join(certs, `${name}.crt`), cert.certPem);
+  writeFileSync(join(certs, `${name}.key`), cert.keyPem, { mode: 0o600 });
+  const bundle = join(caDir, 'bundle.pem');
+  writeFileSync(bundle, readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8') + cert.caPem);
+  return { ca: join(caDir, 'ca.pem'), bundle };
 }
 
 /** A throwaway CA and a server certificate from it for one DNS name, written as PEM files into dir. */

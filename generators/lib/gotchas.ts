@@ -533,6 +533,59 @@ export const GOTCHAS = [
     files: ['config.json'],
     source: 'research',
   },
+  {
+    id: 'agent-networks',
+    title: 'agents reach the tailnet and every app of the organisation',
+    symptom:
+      "Agents run as the app user inside the machine, which sits on two private networks: with nothing in the way, agent code connects to every tailnet device the node may reach (100.64.0.0/10, fd7a:115c:a1e0::/48) and to every app's private ports on Fly's 6PN (fdaa::/16: other apps, Flycast addresses, _api.internal).",
+    fix: "Before Paperclip starts, start.sh loads an nftables table that refuses the app user's new connections to those ranges, except Fly's resolver (fdaa::3 port 53) and, with an external database, its addresses and port; root and tailscaled are not affected. If the table cannot be loaded, Paperclip does not start (FATAL line). agentPrivateNetworks lets agents in on purpose.",
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: (s) => !s.agentPrivateNetworks,
+    appliesText: 'with agentPrivateNetworks off (the default)',
+  },
+  {
+    id: 'tailnet-port',
+    title: "Paperclip's port is open to the tailnet",
+    symptom:
+      "Paperclip listens on :: (fly proxy dials IPv6), so every tailnet device reaches it in plain HTTP at <node>:3100, past tailscale serve's HTTPS; a rule added to iptables' INPUT chain does not help, because tailscaled inserts its ts-input jump, which accepts all of tailscale0, at the top of that chain each time it sets up netfilter.",
+    fix: "The same nftables table refuses connections arriving on tailscale0 for Paperclip's port, in a chain of its own that runs before the filter table, so tailscaled's chains cannot bypass it; tailscale serve reaches Paperclip over loopback and fly proxy over 6PN.",
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'tailscaled-socket',
+    title: 'tailscaled dials for any local user',
+    symptom:
+      "tailscaled's LocalAPI socket accepts every local user, and its dial endpoint (what tailscale nc uses) checks no write permission (ipn/localapi serveDial, v1.94.2): an agent has root's tailscaled connect anywhere on the tailnet, past any rule on its own user id.",
+    fix: "start.sh makes the socket's folder root-only (0700): only root's tailscale commands reach tailscaled.",
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'tailscale-tag',
+    title: "an untagged node carries its key creator's identity",
+    symptom:
+      "A node logged in with an untagged key belongs to the user who made the key: under a default tailnet policy it reaches all of that user's devices (and so do the agents on it), and its node key expires (180 days by default) until someone logs it in again.",
+    fix: "The node is tagged (tailscaleTags, default tag:paperclip; tagged nodes have key expiry off): the README has the auth key made with the tag and gives the tagOwners entry and an ACL that lets the tailnet's users reach only port 443 on it; start.sh advertises the tag to Tailscale's control server (headscale takes it from the key and refuses --advertise-tags with one).",
+    files: ['start.sh', 'README.md'],
+    source: 'research',
+    appliesTo: (s) => s.tailscale && s.tailscaleTags.length > 0,
+    appliesText: 'with Tailscale and at least one tag in tailscaleTags',
+  },
+  {
+    id: 'fly-app-network',
+    title: "every app of the organisation reaches the machine's ports",
+    symptom:
+      "A Fly organisation's apps share one private network (6PN): any of them, or code running in one, reaches Paperclip and every agent's listener on the machine, and the machine reaches theirs.",
+    fix: "make app creates the app in a private network of its own (fly apps create --network <app>) and allocates its Flycast address there; flyNetwork turns it off (for an external database on the organisation's network). It takes effect only when the app is created.",
+    files: ['ops.sh'],
+    source: 'research',
+    appliesTo: (s) => s.flyNetwork,
+    appliesText: 'with flyNetwork on (the default with PostgreSQL in the machine)',
+  },
 ] as const satisfies readonly Gotcha[];
 
 export type GotchaId = (typeof GOTCHAS)[number]['id'];

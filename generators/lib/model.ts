@@ -3,6 +3,16 @@
  * comparisons, lists instead of inline conditions, numbers instead of arithmetic. Templates read nothing else.
  */
 import { AGENT_SPECS, type AgentSpec } from './agents.js';
+import {
+  AGENT_NETWORK_TABLE,
+  DATABASE_SETS,
+  FLY_RESOLVER,
+  PRIVATE_NETWORKS,
+  agentNetworkPlan,
+  agentNetworkRules,
+  agentNetworkSummary,
+  tailnetPolicySnippet,
+} from './agent-network.js';
 import { GOTCHA_COLUMNS, gotchaComment, gotchaTable, gotchasFor, type GotchaId } from './gotchas.js';
 import { IMAGE_PRUNE_NOTE, imagePruneCommands, imageRemovals } from './image.js';
 import { LAYOUT, postgresBin } from './layout.js';
@@ -92,6 +102,8 @@ export function templateData(s: Settings) {
     ...(systemPostgres ? [{ name: 'PostgreSQL', pidVar: 'PG_PID', optional: false }] : []),
     ...(s.tailscale ? [{ name: 'tailscaled', pidVar: 'TAILSCALED_PID', optional: true }] : []),
   ];
+  const { dirs } = LAYOUT;
+  const network = agentNetworkPlan(s);
   return {
     s,
     versions: VERSIONS,
@@ -100,6 +112,16 @@ export function templateData(s: Settings) {
     systemPostgres,
     externalPostgres: !systemPostgres,
     hasTailscaleTags: s.tailscaleTags.length > 0,
+    /** The nftables table start.sh loads before Paperclip starts (agent-network.ts). */
+    agentNetwork: {
+      ...network,
+      table: AGENT_NETWORK_TABLE,
+      sets: DATABASE_SETS,
+      rules: agentNetworkRules(network),
+      summary: agentNetworkSummary(network),
+    },
+    /** `fly apps create --network`: the app's own private network, named after it; empty for the organisation's. */
+    flyNetworkName: s.flyNetwork ? s.appName : '',
     hasTailscaleLoginServer: s.tailscaleLoginServer !== '',
     tailscaleTags: s.tailscaleTags.join(','),
     agents,
@@ -124,6 +146,7 @@ export function templateData(s: Settings) {
       ...(systemPostgres ? [`postgresql-${s.postgresMajor}`] : []),
       `postgresql-client-${s.postgresMajor}`,
       ...(s.tailscale ? ['iproute2', 'iptables'] : []),
+      ...(network.install ? ['nftables'] : []),
     ],
     npmPackages: [
       `paperclipai@${s.paperclipVersion}`,
@@ -186,7 +209,13 @@ export function templateData(s: Settings) {
         ? 'and HTTPS over your tailnet with Tailscale.'
         : 'reached through `fly proxy` (no Tailscale).',
       imageContents: `${agentNames}, PostgreSQL ${s.postgresMajor}${systemPostgres ? '' : ' client tools'}${s.tailscale ? ` and Tailscale ${s.tailscaleImage}` : ''}`,
-      tagsAllowed: s.tailscaleTags.length ? `, allowed to use ${s.tailscaleTags.join(', ')}` : '',
+      tagsAllowed: s.tailscaleTags.length
+        ? `, made with the tag${s.tailscaleTags.length > 1 ? 's' : ''} ${s.tailscaleTags.join(', ')} (add the policy below first)`
+        : '',
+      /** The tailnet policy for the node's tags: users reach 443 on it, the node reaches nothing. */
+      tailnetPolicy: tailnetPolicySnippet(s.tailscaleTags),
+      privateNetworks: PRIVATE_NETWORKS.map((network) => `\`${network.prefix}\`: ${network.what}`),
+      resolver: FLY_RESOLVER.address,
     },
     gotchaTable: gotchaTable(gotchasFor(s), [
       GOTCHA_COLUMNS.titleWithMarker,

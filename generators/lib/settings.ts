@@ -61,6 +61,7 @@ export interface EarlierSettings {
   vmSize?: FlyVmSize;
   volumeSize?: number;
   volumeAutoExtendIncrement?: number;
+  postgresMode?: PostgresMode;
   tailscale?: boolean;
 }
 
@@ -107,6 +108,8 @@ export function defaultAutoExtendLimit(volumeSize: number, increment: number): n
   const limit = Math.min(500, volumeSize * 4);
   return limit >= volumeSize + increment ? limit : volumeSize;
 }
+/** The tag the machine's node carries by default: a tagged node has key expiry off and no user's identity. */
+export const DEFAULT_TAILSCALE_TAG = 'tag:paperclip';
 
 /** Declaration order is prompt order; a default may only read settings declared before it. */
 export const SETTINGS = [
@@ -151,6 +154,17 @@ export const SETTINGS = [
     default: () => ['claude'] as Agent[],
     parse: list as (raw: string | boolean) => Agent[],
     validate: validateAgents,
+  }),
+  define({
+    key: 'agentPrivateNetworks',
+    owner: 'app',
+    kind: 'boolean',
+    description:
+      "Let agents (every process of the node user) connect to the tailnet and Fly's private network (default: refused, except Paperclip's external database)",
+    message: "Let agents connect to the tailnet and Fly's private network (6PN)?",
+    default: () => false,
+    parse: flag,
+    validate: () => true,
   }),
   define({
     key: 'org',
@@ -293,6 +307,19 @@ export const SETTINGS = [
     validate: validatePostgresMajor,
     crossCheck: (major, s) => validatePostgresForImage(major, s.nodeImage ?? VERSIONS.nodeImage),
   }),
+  // After postgresMode, whose value sets its default: an external database often lives on the organisation's 6PN.
+  define({
+    key: 'flyNetwork',
+    owner: 'fly',
+    kind: 'boolean',
+    description:
+      "Create the app in a private network of its own (fly apps create --network <appName>), apart from the organisation's other apps",
+    message: 'Create the app in its own Fly private network?',
+    default: (s) => s.postgresMode !== 'external',
+    defaultText: 'on with postgresMode system, off with external',
+    parse: flag,
+    validate: () => true,
+  }),
   define({
     key: 'tailscale',
     owner: 'tailscale',
@@ -330,10 +357,10 @@ export const SETTINGS = [
     key: 'tailscaleTags',
     owner: 'tailscale',
     kind: 'list',
-    description: 'ACL tags to advertise, comma-separated (the auth key must be allowed to use them)',
-    message: 'Tailscale ACL tags (comma-separated, empty for none)',
-    default: () => [] as string[],
-    defaultText: 'none',
+    description:
+      "ACL tags of the machine's node, comma-separated; the auth key is made with them (tagged nodes do not expire). Empty: owned by the key's user",
+    message: 'Tailscale ACL tags (comma-separated, empty for a node owned by the key user)',
+    default: () => [DEFAULT_TAILSCALE_TAG],
     parse: list,
     validate: validateTailscaleTags,
     when: tailscaleOn,

@@ -256,6 +256,10 @@ export function parseList(raw: string): string[] {
     .filter((item) => item.length > 0);
 }
 
+/**
+ * ACL tags: a lowercase subset of what Tailscale accepts (tailcfg.CheckTag in v1.94.2: "tag:", then a letter, then
+ * letters, digits or dashes; headscale validates pre-auth key tags the same way).
+ */
 export function validateTailscaleTags(tags: readonly string[]): Validation {
   const bad = tags.find((tag) => !/^tag:[a-z][a-z0-9-]{0,62}$/.test(tag));
   if (bad === undefined && new Set(tags).size === tags.length) return true;

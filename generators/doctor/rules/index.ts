@@ -141,6 +141,26 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
   'secrets-strict-mode': {
     notChecked: 'Paperclip may also take strict mode from PAPERCLIP_SECRETS_STRICT_MODE, set outside the repository',
   },
+  'agent-networks': {
+    notChecked:
+      'what the machine lets the app user connect to is decided by firewall rules loaded at run time (and the kernel under them); doctor does not read nftables or iptables scripts',
+  },
+  'tailnet-port': {
+    notChecked:
+      "whether Paperclip's port answers on tailscale0 depends on the firewall rules loaded at run time and on tailscaled's own chains; doctor does not judge their order",
+  },
+  'tailscaled-socket': {
+    notChecked:
+      "who may open tailscaled's socket depends on the folder's mode at run time, which doctor does not follow",
+  },
+  'tailscale-tag': {
+    notChecked:
+      "a node's tags come from the auth key (a Fly secret) or the control server's policy, which the repository does not show",
+  },
+  'fly-app-network': {
+    notChecked:
+      "the app's private network is fixed when the app is created, by whoever ran fly apps create; the repository cannot show it",
+  },
 };
 
 export const DOCTOR_RULES = {
