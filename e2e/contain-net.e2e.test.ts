@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitForHealth } from './lib/http.js';
+import { sleep, waitForHealth } from './lib/http.js';
 import { Machine } from './lib/machine.js';
 import { NetNs } from './lib/netns.js';
 import { podman, run } from './lib/podman.js';
@@ -375,5 +375,28 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
       const stop = await machine.stop(fly.killSignal, fly.killTimeoutSeconds);
       expect(stop.exitCode).toBe(0);
     });
+
+    if (!variant.open) {
+      step('without NET_ADMIN the rules cannot be loaded: a FATAL line, and Paperclip never starts', async () => {
+        const bare = join(work, variant.key, 'volume-no-net-admin');
+        mkdirSync(bare);
+        const refused = new Machine({
+          name: `${E2E_PREFIX}-contain-no-net-admin`,
+          image: `localhost/${E2E_PREFIX}/contain-${variant.key}:latest`,
+          volumeDir: bare,
+          volumePath: fly.volume,
+          env: { FLY_APP_NAME: variant.appName },
+          secrets: { BETTER_AUTH_SECRET: random() },
+          runFlags: ['--network', `ns:${netns!.path}`],
+        });
+        machines.push(refused);
+        await refused.replace();
+        const log = await refused.waitForLog(/\[start\] FATAL: could not load the nftables table [^\n]*/, 240);
+        expect(log).toContain('CAP_NET_ADMIN');
+        for (let tries = 0; tries < 40 && (await refused.isRunning()); tries++) await sleep(250);
+        expect(await refused.isRunning()).toBe(false);
+        expect(await refused.bootLogs()).not.toContain('[start] starting Paperclip');
+      });
+    }
   }
 });
