@@ -70,8 +70,8 @@ describe('agentNetworkRules: the nftables script', () => {
     const text = rules().join('\n');
     expect(text).toContain('meta skuid $APP_UID ct state new jump agent_connection');
     const accept = text.indexOf('ip6 daddr fdaa::3 meta l4proto { tcp, udp } th dport 53 accept');
-    const refuse4 = text.indexOf('ip daddr { 100.64.0.0/10 } meta l4proto tcp reject with tcp reset');
-    const refuse6 = text.indexOf('ip6 daddr { fd7a:115c:a1e0::/48, fdaa::/16 } meta l4proto tcp reject with tcp reset');
+    const refuse4 = text.indexOf('ip daddr { 100.64.0.0/10 } reject with icmpx admin-prohibited');
+    const refuse6 = text.indexOf('ip6 daddr { fd7a:115c:a1e0::/48, fdaa::/16 } reject with icmpx admin-prohibited');
     expect(accept).toBeGreaterThan(0);
     expect(refuse4).toBeGreaterThan(accept);
     expect(refuse6).toBeGreaterThan(accept);
@@ -85,7 +85,7 @@ describe('agentNetworkRules: the nftables script', () => {
     const external = rules({ postgresMode: 'external' }).join('\n');
     expect(external).toContain('set database_v6 { type ipv6_addr . inet_service; }');
     expect(external.indexOf('ip6 daddr . tcp dport @database_v6 accept')).toBeLessThan(
-      external.indexOf('fdaa::/16 } meta l4proto tcp reject'),
+      external.indexOf('fdaa::/16 } reject with icmpx admin-prohibited'),
     );
     expect(rules().join('\n')).not.toContain('@database_v');
   });

@@ -79,10 +79,10 @@ const prefixesOf = (family: PrivateNetwork['family']): string =>
 export function agentNetworkRules(plan: AgentNetworkPlan): string[] {
   if (!plan.install) return [];
   const table = `inet ${AGENT_NETWORK_TABLE}`;
-  const refuse = (match: string) => [
-    `    ${match} meta l4proto tcp reject with tcp reset`,
-    `    ${match} reject with icmpx admin-prohibited`,
-  ];
+  // An ICMP "administratively prohibited" fails connect() at once (EHOSTUNREACH, EACCES). Not a TCP reset: its
+  // source is the tailnet address, and tailscaled's ts-input drops a 100.64.0.0/10 source arriving other than on
+  // tailscale0 as spoofed, so the reset never reaches the socket and connect() hangs (found by the e2e test).
+  const refuse = (match: string) => [`    ${match} reject with icmpx admin-prohibited`];
   const lines = [`table ${table}`, `delete table ${table}`, `table ${table} {`];
   if (plan.allowDatabase) {
     lines.push(
