@@ -9,6 +9,7 @@ export default class AppGenerator extends PaperclipFlyGenerator {
   }
 
   end(): void {
+    if (this.writesNothing) return;
     this.log.ok('Project written. Next: make setup, then make deploy (see README.md).');
   }
 }
