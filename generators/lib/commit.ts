@@ -8,8 +8,7 @@ import { accessSync, chmodSync, constants, lstatSync, mkdirSync, renameSync, rmS
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 
 export type Change =
-  | { path: string; action: 'write'; contents: string; executable?: boolean }
-  | { path: string; action: 'delete' };
+  { path: string; action: 'write'; contents: string; executable?: boolean } | { path: string; action: 'delete' };
 
 /** What lstat says about a path, or undefined when nothing is there. */
 function entryAt(path: string) {
@@ -57,7 +56,8 @@ export function outputProblem(root: string, relative: string): string | undefine
   if (entry?.isDirectory()) return `${relative} is a folder, where the generator writes a file`;
   if (entry && !entry.isFile()) return `${relative} is not a regular file`;
   // A rename replaces the folder entry, so the folder must be writable (and the file, so a read-only file is respected).
-  if (!writable(folder)) return `${folder === root ? 'the project folder' : folder.slice(root.length + 1)} is not writable`;
+  if (!writable(folder))
+    return `${folder === root ? 'the project folder' : folder.slice(root.length + 1)} is not writable`;
   if (entry && !writable(target)) return `${relative} is not writable`;
   return undefined;
 }
@@ -80,7 +80,8 @@ const REAL_IO: CommitIo = {
   rename: renameSync,
 };
 
-const staged = (target: string, kind: 'new' | 'old') => join(dirname(target), `.${target.split(sep).pop() ?? ''}.pcfly-${kind}`);
+const staged = (target: string, kind: 'new' | 'old') =>
+  join(dirname(target), `.${target.split(sep).pop() ?? ''}.pcfly-${kind}`);
 
 /**
  * Applies the changes all or nothing (call `preflight` first). Throws the first failure after undoing what it did.

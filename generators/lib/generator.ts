@@ -170,7 +170,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
 
   /** A sub-generator re-asks its own settings (stored values become the prompt defaults). */
   private get reasks(): boolean {
-    return this.generatorName !== 'app';
+    const options = this.options as Record<string, unknown>;
+    return this.generatorName !== 'app' || Boolean(options.askAnswered ?? options['ask-answered']);
   }
 
   private get context() {
@@ -181,7 +182,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   private checkInputs(): void {
     this.rejectUnknownFlags();
     const stored = this.stored;
-    if (this.reasks && Object.keys(stored).length === 0) {
+    if (this.generatorName !== 'app' && Object.keys(stored).length === 0) {
       throw new SettingsError(
         `No generated project here (no generator-paperclip-fly block in .yo-rc.json): run \`yo paperclip-fly\` first, then :${this.generatorName}.`,
       );
@@ -208,11 +209,15 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new SettingsError(`--template ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new SettingsError(
+        `--template ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
     }
     const block = parseTemplate(text, file);
     if (typeof block === 'string') throw new SettingsError(block);
-    const appName = (this.flags.appName ?? this.stored.appName ?? specOf('appName').default({}, this.context)) as string;
+    const appName = (this.flags.appName ??
+      this.stored.appName ??
+      specOf('appName').default({}, this.context)) as string;
     const settings = fromTemplate(block, appName);
     const problem = validateStored(settings);
     if (problem) throw new SettingsError(`--template ${file}: ${problem.replace(' in .yo-rc.json', '')}`);
@@ -417,7 +422,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
           differing.push({ path: file.path, reason, before: before ?? '', after: contents ?? '' });
         continue;
       }
-      const verdict = action === 'ask' ? await this.resolveConflict(file.path, reason, yoResolve, before, contents) : action;
+      const verdict =
+        action === 'ask' ? await this.resolveConflict(file.path, reason, yoResolve, before, contents) : action;
       recorded[file.path] = verdict === 'keep' ? (previous[file.path] ?? null) : (next ?? null);
       if (verdict === 'refuse') {
         throw new SettingsError(
@@ -478,12 +484,14 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     contents: string | undefined,
   ): Promise<'write' | 'keep'> {
     if (yoResolve !== undefined) return yoResolve === 'force' ? 'write' : 'keep';
-    if (this.conflicterOption('bail')) throw new SettingsError(`--bail: conflict on ${path} (${reason}); nothing written.`);
+    if (this.conflicterOption('bail'))
+      throw new SettingsError(`--bail: conflict on ${path} (${reason}); nothing written.`);
     for (;;) {
       const answers: Record<string, unknown> = await this.prompt([
         {
           type: 'select',
-          name: `conflict:${path}`,
+          // One name for every file: inquirer reads dots in a name as a path into the answers.
+          name: 'conflict',
           message: `${path}: ${reason}. Overwrite it?`,
           choices: [
             { name: 'Overwrite with the generated version', value: 'write' },
@@ -493,8 +501,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
           default: 'keep',
         } as never,
       ]);
-      const answer = answers[`conflict:${path}`];
-      if (answer === 'write' || answer === 'keep') return answer;
+      const answer = answers.conflict;
+      if (answer !== 'diff') return answer === 'write' ? 'write' : 'keep';
       this.log.write(unifiedDiff(path, before ?? '', contents ?? ''));
     }
   }
@@ -513,7 +521,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     throw new CheckError(
       `check: ${String(differing.length)} file(s) differ from what .yo-rc.json and this generator give: ${differing
         .map(({ path, reason }) => `${path} (${reason})`)
-        .join(', ')}. Run without --check to update them${this.options.diff ? '' : ', or add --diff to see the changes'}.`,
+        .join(
+          ', ',
+        )}. Run without --check to update them${this.options.diff ? '' : ', or add --diff to see the changes'}.`,
     );
   }
 
