@@ -62,7 +62,7 @@ describe('all or nothing', () => {
         renameSync(from, to);
       },
     };
-    expect(() =>
+    expect(() => {
       commitChanges(
         dir,
         [
@@ -72,8 +72,8 @@ describe('all or nothing', () => {
           { path: 'sub/c', action: 'write', contents: 'new c' },
         ],
         failing,
-      ),
-    ).toThrow(/disk full/);
+      );
+    }).toThrow(/disk full/);
     expect(readTree(dir)).toEqual(
       new Map([
         ['a', 'old a'],

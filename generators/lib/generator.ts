@@ -510,7 +510,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
   /** --check: nothing is written (not even .yo-rc.json); differing files fail the run, with diffs on request. */
   private finishCheck(differing: readonly { path: string; reason: string; before: string; after: string }[]): void {
     const yoRc = this.fs.store.get(this.destinationPath('.yo-rc.json'));
-    resetFileState(yoRc as never);
+    resetFileState(yoRc);
     if (differing.length === 0) {
       this.log.ok('check: every file is as .yo-rc.json and this generator version give.');
       return;

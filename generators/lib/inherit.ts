@@ -27,8 +27,8 @@ export function followAppName(
   for (const spec of SETTING_SPECS) {
     if (spec.key === 'appName') continue;
     const key: SettingKey = spec.key;
-    const derivedBefore = spec.default(before as never, context);
-    const derivedAfter = spec.default(after as never, context);
+    const derivedBefore = spec.default(before, context);
+    const derivedAfter = spec.default(after, context);
     const follows = key in block && same(block[key], derivedBefore) && !same(derivedBefore, derivedAfter);
     if (follows) out[key] = derivedAfter;
     before[key] = key in block ? block[key] : derivedBefore;
@@ -58,7 +58,7 @@ export function parseTemplate(text: string, file: string): Record<string, unknow
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     return `--template ${file} must hold a JSON object of settings (or a .yo-rc.json).`;
   const record = parsed as Record<string, unknown>;
-  const block = record['generator-paperclip-fly'] ?? record;
+  const block: unknown = 'generator-paperclip-fly' in record ? record['generator-paperclip-fly'] : record;
   if (block === null || typeof block !== 'object' || Array.isArray(block))
     return `--template ${file}: its "generator-paperclip-fly" entry must be an object of settings.`;
   return block as Record<string, unknown>;
