@@ -1,41 +1,28 @@
 #!/usr/bin/env node
 // Runs the generators without a global `yo`:
 //   npx generator-paperclip-fly [app|fly|postgres|tailscale] [--cwd <folder>] [flags]
+//   npx generator-paperclip-fly doctor [dir] [--json]   (audits a repository; no Yeoman involved)
 // --cwd generates into <folder> (created if missing) instead of the current folder.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import module from 'node:module';
 
-// Both modules are plain data with no imports, safe to load on any Node.
+// Plain data with no imports, safe to load on any Node.
 const { MIN_NODE_TEXT, nodeIsSupported } = await import('../dist/generators/lib/versions.js');
-const { GENERATORS } = await import('../dist/generators/lib/generators.js');
 if (!nodeIsSupported(process.versions.node)) {
   console.error(`generator-paperclip-fly needs Node >= ${MIN_NODE_TEXT} (this is ${process.version}).`);
   process.exit(1);
 }
 
+// V8's compiled code is kept between runs (under the OS temp folder): a second run skips most parsing.
+module.enableCompileCache();
 const args = process.argv.slice(2);
-const name = GENERATORS.includes(args[0]) ? args.shift() : 'app';
-// Yeoman's own --cwd takes no value in this command; handle it here.
-const cwdAt = args.findIndex((arg) => arg === '--cwd' || arg.startsWith('--cwd='));
-if (cwdAt !== -1) {
-  const [flag] = args.splice(cwdAt, 1);
-  const folder = flag.includes('=') ? flag.slice('--cwd='.length) : args.splice(cwdAt, 1)[0];
-  if (!folder) {
-    console.error('error: --cwd needs a folder, e.g. --cwd ../my-paperclip');
-    process.exit(1);
-  }
-  mkdirSync(folder, { recursive: true });
-  process.chdir(folder);
+if (args[0] === 'doctor') {
+  const { main } = await import('../dist/generators/doctor/cli.js');
+  const code = await main(args.slice(1));
+  // Exit only once stdout is flushed (a pipe is asynchronous on some systems).
+  process.stdout.write('', () => process.exit(code));
+  await new Promise(() => {});
 }
-
-const { prepareCommand } = await import('yeoman-environment');
-const resolved = fileURLToPath(new URL(`../dist/generators/${name}/index.js`, import.meta.url));
-const command = await prepareCommand({ resolved, namespace: `paperclip-fly:${name}` });
-command.name(name === 'app' ? 'generator-paperclip-fly' : `generator-paperclip-fly ${name}`);
-try {
-  await command.parseAsync(args, { from: 'user' });
-} catch (error) {
-  // Settings errors are already one readable line; anything else keeps its stack for a bug report.
-  console.error(error?.name === 'SettingsError' ? `error: ${error.message}` : error);
-  process.exit(1);
-}
+// Built by scripts/build.js: the CLI (generators/lib/cli.ts) in one file, with what a run does not use in chunks
+// loaded on first use (Yeoman itself, for a run without a terminal).
+const { main } = await import('../dist/generators/lib/cli.bundle.js');
+await main(args);

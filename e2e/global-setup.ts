@@ -1,6 +1,7 @@
 /**
  * Vitest global setup for the e2e suite: makes the machine able to build and run the generated images
- * (e2e/setup.sh: podman config and stand-in base images, seconds when warm) and installs Debian's PostgreSQL
+ * (e2e/setup.sh: podman config and stand-in base images, seconds when warm), builds the real Tailscale and headscale
+ * (e2e/peers/build.sh, cached) and installs Debian's PostgreSQL
  * server on the host for the external-database project. Runs once, before any worker starts.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,6 +25,8 @@ export default function setup(project: TestProject): void {
   const started = performance.now();
   if (process.getuid?.() !== 0) throw new Error('the e2e suite needs root (rootful podman, runuser, apt)');
   mustRun('bash', [fileURLToPath(new URL('./setup.sh', import.meta.url))]);
+  // The real peers: tailscale goes into the stand-in image (setup.sh), headscale runs beside the machine. Cached builds.
+  mustRun('bash', [fileURLToPath(new URL('./peers/build.sh', import.meta.url)), 'tailscale', 'headscale']);
   if (!hostPostgresBin()) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'], env });

@@ -12,7 +12,7 @@
 #      instead of trying the unreachable network).
 #   3. stand-in images, built only if missing or their recipe changed:
 #      docker.io/library/node:24.21.0-trixie-slim (debootstrap + Node from npm)
-#      docker.io/tailscale/tailscale:v1.94.2 (FAKE, see e2e/fake-tailscale/)
+#      docker.io/tailscale/tailscale:v1.94.2 (the real binaries, from e2e/peers/build.sh)
 #   4. prints `export ...` lines for CONTAINERS_CONF & co. on stdout (and
 #      writes them to $E2E_CACHE/podman-env.sh); everything else -> stderr.
 #
@@ -40,7 +40,7 @@ RECIPE_LABEL=org.paperclip-fly.e2e.recipe
 RUN_ROOT=/run/paperclip-fly-e2e/$(printf '%s' "$E2E_CACHE" | sha256sum | cut -c1-8)
 
 APT_PACKAGES=(podman runc conmon netavark aardvark-dns iptables catatonit
-  fuse-overlayfs debootstrap shellcheck ca-certificates)
+  fuse-overlayfs debootstrap shellcheck ca-certificates socat)
 
 t0=$SECONDS
 log() { printf '[e2e/setup +%3ds] %s\n' "$((SECONDS - t0))" "$*" >&2; }
@@ -355,22 +355,23 @@ ensure_node_image() {
   rm -rf "$ctx/node-dist" "$ctx/npm" "$ctx/corepack" # keep the cache lean
 }
 
+# The real tailscaled and tailscale at the pinned tag (e2e/peers/build.sh: cached, ~0 s when warm), at the
+# official image's paths and mode.
 ensure_tailscale_image() {
-  local ctx=$E2E_CACHE/build/tailscale-ctx recipe
-  recipe=$(cat "$HERE/images/tailscale/Containerfile" "$HERE/fake-tailscale/fake-tailscaled" \
-    "$HERE/fake-tailscale/fake-tailscale" | hash_of)
+  local ctx=$E2E_CACHE/build/tailscale-ctx recipe built
+  built=$("$HERE/peers/build.sh" tailscale) || die "building the tailscale peer failed (see above)"
+  recipe=$( {
+    cat "$HERE/images/tailscale/Containerfile"
+    sed -n 's/^tailscaled\?=//p' <<<"$built" | xargs sha256sum | cut -d' ' -f1
+  } | hash_of)
   [[ $(image_recipe "$TS_IMAGE") == "$recipe" ]] && return 0
   rm -rf "$ctx" && mkdir -p "$ctx"
-  cp "$HERE/fake-tailscale/fake-tailscaled" "$HERE/fake-tailscale/fake-tailscale" "$ctx/"
-  cat >"$ctx/FAKE-README.txt" <<'EOF'
-FAKE — stands in for Tailscale, whose network is unreachable here.
-This image is NOT docker.io/tailscale/tailscale:v1.94.2. It was built by
-generator-paperclip-fly's e2e/setup.sh from e2e/fake-tailscale/ and only
-mimics the tailscaled and tailscale command lines for end-to-end tests.
-EOF
-  log "building $TS_IMAGE (FAKE)"
+  install -m 0555 "$(sed -n 's/^tailscaled=//p' <<<"$built")" "$ctx/tailscaled"
+  install -m 0555 "$(sed -n 's/^tailscale=//p' <<<"$built")" "$ctx/tailscale"
+  log "building $TS_IMAGE (real tailscale binaries)"
   podman build --pull=never --network=none --layers=false -q --label "$RECIPE_LABEL=$recipe" \
     -f "$HERE/images/tailscale/Containerfile" -t "$TS_IMAGE" "$ctx" >/dev/null
+  rm -rf "$ctx"
 }
 
 # ----------------------------------------------------------------- main

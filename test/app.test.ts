@@ -46,6 +46,7 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       tailscaleHostname: 'my-paperclip',
       tailscaleImage: 'v1.94.2',
       tailscaleTags: [],
+      tailscaleLoginServer: '',
       generatedAt: GENERATED_AT,
     });
     expect(statSync(join(dir, 'start.sh')).mode & 0o111).not.toBe(0);
@@ -86,6 +87,7 @@ describe('interactive answers', () => {
         tailscaleHostname: 'clip',
         tailscaleImage: 'v1.94.2',
         tailscaleTags: 'tag:paperclip,tag:agents',
+        tailscaleLoginServer: 'https://headscale.example.com',
       },
     });
     expect(result.askedQuestions.map((question) => question.name)).toEqual([
@@ -107,6 +109,7 @@ describe('interactive answers', () => {
       'tailscaleHostname',
       'tailscaleImage',
       'tailscaleTags',
+      'tailscaleLoginServer',
     ]);
     expect(stored(dir)).toMatchObject({
       appName: 'team-clip',
@@ -123,6 +126,7 @@ describe('interactive answers', () => {
     expect(files.has('.github/workflows/fly-deploy.yml')).toBe(true);
     expect(files.get('fly.toml')).toContain('memory = "4096mb"');
     expect(files.get('start.sh')).toContain('--advertise-tags=tag:paperclip,tag:agents');
+    expect(files.get('fly.toml')).toContain('TS_LOGIN_SERVER = "https://headscale.example.com"');
     expect(files.get('Dockerfile')).toContain('@openai/codex@');
   });
 
@@ -133,7 +137,7 @@ describe('interactive answers', () => {
     Object.assign(process.stdout, { isTTY: true });
     try {
       const result = await runIn(dir, 'app', { answers: {} });
-      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(18);
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(19);
     } finally {
       Object.assign(process.stdin, { isTTY: tty.stdin });
       Object.assign(process.stdout, { isTTY: tty.stdout });
@@ -196,7 +200,7 @@ describe('non-interactive runs', () => {
     const dir = tempProject();
     const run = runIn(dir, 'app', { options: { appName: 'x', region: 'sjc' } });
     await expect(run).rejects.toThrow(
-      /^Missing answers and no terminal to ask them on: pass --paperclipVersion, --nodeImage, .*--tailscaleTags or --yes to accept the defaults\.$/,
+      /^Missing answers and no terminal to ask them on: pass --paperclipVersion, --nodeImage, .*--tailscaleTags, --tailscaleLoginServer or --yes to accept the defaults\.$/,
     );
     expect(readdirSync(dir)).toEqual([]);
   });

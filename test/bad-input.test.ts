@@ -89,6 +89,10 @@ const BAD_FLAGS: [Record<string, unknown>, RegExp][] = [
     /^Invalid --tailscaleTags "paperclip": use a comma-separated list of distinct ACL tags like tag:paperclip/,
   ],
   [{ tailscaleTags: 'tag:Bad_Tag' }, /^Invalid --tailscaleTags "tag:Bad_Tag"/],
+  [
+    { tailscaleLoginServer: 'headscale.example.com' },
+    /^Invalid --tailscaleLoginServer "headscale\.example\.com": use an http:\/\/ or https:\/\/ URL with a host and no path/,
+  ],
 ];
 
 describe.each(BAD_FLAGS)('flags %j', (flags, message) => {

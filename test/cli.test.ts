@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnv } from 'yeoman-environment';
@@ -87,6 +87,15 @@ describe('the package bin (no global yo)', () => {
     );
   });
 
+  it('deletes a file that is no longer generated without asking (through Yeoman: --bail)', () => {
+    const dir = tempProject();
+    expect(cli(dir, '--yes', '--githubActions').status).toBe(0);
+    const { status, output } = cli(dir, 'fly', '--no-githubActions', '--bail');
+    expect(status, output).toBe(0);
+    expect(output).toMatch(/force \.github\/workflows\/fly-deploy\.yml/);
+    expect(existsSync(join(dir, '.github/workflows/fly-deploy.yml'))).toBe(false);
+  });
+
   it('runs a sub-generator: tailscale --no-tailscale rewrites its files without prompting', () => {
     const dir = tempProject();
     expect(cli(dir, '--yes').status).toBe(0);
@@ -109,12 +118,13 @@ describe('discovery by yo', () => {
     return parent;
   }
 
-  it('yeoman-environment finds the four generators, the compiled ones last (they win)', async () => {
+  it('yeoman-environment finds the five generators, the compiled ones last (they win)', async () => {
     const env = createEnv();
     const found = await env.lookup({ packagePaths: [join(installedIn(), 'node_modules', 'generator-paperclip-fly')] });
     const compiled = found.filter((meta) => meta.resolved.includes('/dist/generators/'));
     expect(compiled.map((meta) => meta.namespace).sort()).toEqual([
       'paperclip-fly:app',
+      'paperclip-fly:doctor',
       'paperclip-fly:fly',
       'paperclip-fly:postgres',
       'paperclip-fly:tailscale',
@@ -133,6 +143,30 @@ describe('discovery by yo', () => {
     const stored = JSON.parse(readFileSync(join(project, '.yo-rc.json'), 'utf8'))['generator-paperclip-fly'];
     expect(stored).toMatchObject({ appName: 'from-code', tailscale: false });
     expect(readdirSync(project)).toContain('start.sh');
+  });
+
+  it('yo paperclip-fly:doctor audits a folder, prints only its report and exits with its status', () => {
+    const parent = installedIn();
+    chmodSync(parent, 0o755);
+    const yo = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/yo/lib/cli.js'),
+        'paperclip-fly:doctor',
+        join(ROOT, 'test/fixtures/doctor/seed'),
+        '--no-insight',
+      ],
+      {
+        cwd: parent,
+        encoding: 'utf8',
+        input: '',
+        env: { ...process.env, NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
+      },
+    );
+    expect(yo.status, yo.stderr).toBe(1);
+    expect(yo.stdout.trimEnd().split('\n').at(-1)).toBe('✖ 5 errors, 16 warnings (33 rules checked, 18 not checked)');
+    expect(readdirSync(parent)).toEqual(['node_modules']);
+    rmSync(parent, { recursive: true, force: true });
   });
 
   it('yo paperclip-fly --yes generates a project', () => {

@@ -117,15 +117,25 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     expect(existsSync(join(dir, 'backups', 'paperclip-20260101T000000Z.dump'))).toBe(true);
   });
 
-  it('restore: uploads the dump where start.sh restores it at boot, then restarts', async () => {
+  it('restore: uploads the dump under a temporary name, renames it where start.sh restores it at boot, restarts', async () => {
     const { dir } = await generate();
     expect(make(dir, 'restore').status).not.toBe(0);
     const { status, calls } = make(dir, 'restore', { DUMP: 'README.md' });
     expect(status).toBe(0);
     expect(calls).toEqual([
-      'ARGS ssh sftp put --app my-paperclip README.md /paperclip/restore/pending.dump',
+      'ARGS ssh console --app my-paperclip -C rm -f /paperclip/restore/pending.dump.upload',
+      'ARGS ssh sftp put --app my-paperclip README.md /paperclip/restore/pending.dump.upload',
+      'ARGS ssh console --app my-paperclip -C mv -f /paperclip/restore/pending.dump.upload /paperclip/restore/pending.dump',
       'ARGS apps restart my-paperclip',
     ]);
+  });
+
+  it('restore: an interrupted upload is never renamed into place, and the machine is not restarted', async () => {
+    const { dir } = await generate();
+    const { status, calls } = make(dir, 'restore', { DUMP: 'README.md', FAKE_FLY_FAIL_PUT: '1' });
+    expect(status).not.toBe(0);
+    expect(calls.at(-1)).toBe('ARGS ssh sftp put --app my-paperclip README.md /paperclip/restore/pending.dump.upload');
+    expect(calls.some((call) => call.includes('mv -f') || call.includes('apps restart'))).toBe(false);
   });
 
   it('snapshot, invite and lock-signup', async () => {

@@ -1,11 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import { findPaperclipConfigKeyWarnings, paperclipConfigSchema } from '@paperclipai/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../generators/doctor/doctor.js';
 import { GOTCHAS, gotchaMarker, gotchasFor } from '../generators/lib/gotchas.js';
 import type { Settings } from '../generators/lib/settings.js';
 import { VERSIONS } from '../generators/lib/versions.js';
+import { KNOWN_PENDING } from './doctor-helpers.js';
 import { ROOT, generate } from './helpers.js';
 
 /** The option matrix: Tailscale on/off, PostgreSQL system/external, Codex on/off, and the other Debian base. */
@@ -69,7 +72,10 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     expect(config.server).toMatchObject({
       deploymentMode: 'authenticated',
       exposure: 'private',
-      host: '0.0.0.0',
+      // One socket for IPv6 (fly proxy dials <app>.internal) and IPv4.
+      bind: 'custom',
+      customBindHost: '::',
+      host: '::',
       port: 3100,
     });
     const paths = [
@@ -98,7 +104,9 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     });
     const [check] = fly.http_service.checks;
     expect(check).toMatchObject({ path: '/api/health', method: 'GET', headers: { Host: 'localhost' } });
-    expect(Number.parseInt(check.grace_period, 10)).toBeGreaterThanOrEqual(120);
+    // Fly lowers a grace period above 60 s (with a WARN); fly deploy's wait must outlast a slow first boot.
+    expect(check.grace_period).toBe('60s');
+    expect(Number.parseInt(fly.deploy.wait_timeout, 10)).toBeGreaterThan(300);
     expect(fly.mounts).toMatchObject({
       source: settings.volumeName,
       destination: '/paperclip',
@@ -169,7 +177,7 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     const applicable = new Set(gotchasFor(settings).map((entry) => entry.id));
     for (const entry of GOTCHAS) {
       for (const file of entry.files) {
-        const present = files.get(file)!.includes(gotchaMarker(entry.id));
+        const present = (files.get(file) ?? '').includes(gotchaMarker(entry.id));
         expect.soft(present, `${entry.id} in ${file}`).toBe(applicable.has(entry.id));
       }
       expect(files.get('README.md')!.includes(gotchaMarker(entry.id))).toBe(applicable.has(entry.id));
@@ -202,6 +210,18 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
     expect(names.includes('OPENAI_API_KEY')).toBe(settings.agents.includes('codex'));
   });
 
+  it('passes doctor with nothing but the findings other open issues fix (KNOWN_PENDING)', async () => {
+    const report = await runDoctor(dir);
+    const found = report.findings.map((f) => `${f.id} ${f.file}`);
+    const pending = KNOWN_PENDING.map((p) => `${p.id} ${p.file}`);
+    expect(
+      found.filter((f) => !pending.includes(f)),
+      JSON.stringify(report.findings, null, 1),
+    ).toEqual([]);
+    expect([...new Set(found)].sort()).toEqual(pending.sort());
+    expect(report.notChecked.filter((entry) => entry.reason.startsWith('internal error'))).toEqual([]);
+  });
+
   it('mentions Tailscale only when it is on', () => {
     // Gotcha comments may name Tailscale to explain a fix that applies anyway; code and settings may not.
     const code = (file: string) =>
@@ -222,5 +242,33 @@ describe('versions', () => {
     const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules/@paperclipai/shared/package.json'), 'utf8'));
     expect(pkg.version).toBe(VERSIONS.paperclip);
+  });
+});
+
+describe("Codex credentials, the way Paperclip's Codex adapter reads them", () => {
+  it('start.sh writes OPENAI_API_KEY to ~/.codex/auth.json (mode 600) as the app user, the key only in the environment', async () => {
+    const { dir, files } = await generate({ agents: 'claude,codex' });
+    const home = join(dir, 'home');
+    // The function itself, with the app user stood in by this process (HOME pointed at a test folder).
+    const harness = [
+      'set -euo pipefail',
+      `DATA_DIR=${JSON.stringify(home)}`,
+      'log() { printf "%s\\n" "$*"; }',
+      'as_app_user() { env HOME="$DATA_DIR" "$@"; }',
+      /^codex_credentials\(\) \{[\s\S]*?^\}/m.exec(files.get('start.sh')!)![0],
+      'codex_credentials',
+    ].join('\n');
+    const run = spawnSync('bash', ['-c', harness], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENAI_API_KEY: 'sk-test-codex-key' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const auth = join(home, '.codex', 'auth.json');
+    expect(JSON.parse(readFileSync(auth, 'utf8'))).toEqual({ OPENAI_API_KEY: 'sk-test-codex-key' });
+    expect(statSync(auth).mode & 0o777).toBe(0o600);
+    expect(/^codex_credentials\(\) \{[\s\S]*?^\}/m.exec(files.get('start.sh')!)![0]).not.toMatch(
+      /\$OPENAI_API_KEY|\$\{OPENAI_API_KEY\}/,
+    );
+    expect((await generate({ agents: 'claude' })).files.get('start.sh')).not.toContain('codex_credentials');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GENERATORS } from '../generators/lib/generators.js';
+import { commentLines, englishList } from '../generators/lib/model.js';
 import { allowedForm } from '../generators/lib/docs.js';
 import {
   SETTING_SPECS as SETTINGS,
@@ -27,6 +28,7 @@ describe('the settings schema', () => {
       'tailscaleHostname',
       'tailscaleImage',
       'tailscaleTags',
+      'tailscaleLoginServer',
     ]);
   });
 
@@ -70,5 +72,23 @@ describe('the settings schema', () => {
     expect(validateStored({ tailscale: 'yes' })).toBe(
       'Invalid tailscale in .yo-rc.json: expected true or false, got "yes".',
     );
+  });
+});
+
+describe('template helpers', () => {
+  it('joins names as English lists', () => {
+    expect(englishList([])).toBe('');
+    expect(englishList(['Paperclip'])).toBe('Paperclip');
+    expect(englishList(['Paperclip', 'PostgreSQL'])).toBe('Paperclip and PostgreSQL');
+    expect(englishList(['Paperclip', 'PostgreSQL', 'tailscaled'])).toBe('Paperclip, PostgreSQL and tailscaled');
+  });
+
+  it('wraps comments at the width, keeping the prefix on every line', () => {
+    const lines = commentLines('word '.repeat(60).trim(), '# ', 40).split('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) {
+      expect(line.startsWith('# ')).toBe(true);
+      expect(line.length).toBeLessThanOrEqual(40);
+    }
   });
 });

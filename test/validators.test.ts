@@ -19,6 +19,7 @@ import {
   validateSnapshotRetention,
   validateTailscaleHostname,
   validateTailscaleImage,
+  validateTailscaleLoginServer,
   validateTailscaleTags,
   validateVmMemory,
   validateVmSize,
@@ -99,6 +100,20 @@ const cases: Record<string, Case<unknown>> = {
     [[], ['tag:paperclip'], ['tag:a', 'tag:b-2']],
     [['paperclip'], ['tag:Bad_Tag'], ['tag:a', 'tag:a'], ['tag:']],
     /ACL tags like tag:paperclip/,
+  ),
+  tailscaleLoginServer: row(
+    validateTailscaleLoginServer,
+    ['', 'https://headscale.example.com', 'http://127.0.0.1:8080', 'https://hs.example:8443/', 'http://[::1]:8080'],
+    [
+      'headscale.example.com',
+      'ftp://hs.example',
+      'https://hs.example/path',
+      'https://user:pw@hs.example',
+      'https://hs.example?x=1',
+      'https://',
+      ' https://hs.example',
+    ],
+    /http:\/\/ or https:\/\/ URL with a host and no path/,
   ),
   agents: row(
     validateAgents,

@@ -19,6 +19,9 @@ export interface ExternalPostgres {
   /** psql as the superuser over the unix socket; returns trimmed unaligned output. */
   query(sql: string, database?: string): Promise<string>;
   stop(): Promise<void>;
+  /** Stops the server, keeping its data; resume() starts it again on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 /** Newest installed server's bin directory, or undefined. */
@@ -60,18 +63,20 @@ export async function startExternalPostgres(): Promise<ExternalPostgres> {
     '--auth-local=trust',
     '--auth-host=scram-sha-256',
   ]);
-  await asPostgres(join(bin, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
-    'start',
-  ]);
+  const start = () =>
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      'start',
+    ]);
+  await start();
   const query = async (sql: string, db = 'postgres') =>
     (
       await asPostgres(join(bin, 'psql'), [
@@ -100,6 +105,12 @@ export async function startExternalPostgres(): Promise<ExternalPostgres> {
     database,
     version: await query('SHOW server_version'),
     query,
+    async pause() {
+      await asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await start();
+    },
     async stop() {
       await asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

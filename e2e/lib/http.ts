@@ -93,7 +93,7 @@ export async function waitForHealth(
     const elapsed = (performance.now() - since) / 1000;
     if ((await healthStatus(port)) === 200) return (performance.now() - since) / 1000;
     if (elapsed > deadlineSeconds)
-      throw new Error(`/api/health not 200 within ${deadlineSeconds}s (the generated grace period)`);
+      throw new Error(`/api/health not 200 within ${deadlineSeconds}s (the generated deploy wait)`);
     // Checking the container every poll would cost a podman call per 250 ms; every 2 s is enough to fail fast.
     if (++polls % 8 === 0 && (await isDead())) throw new Error('the container exited before /api/health answered 200');
     await sleep(250);

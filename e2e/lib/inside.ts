@@ -17,6 +17,8 @@ export interface Proc {
   home: string;
   /** Names (not values) of the process's environment variables. */
   envNames: string[];
+  /** Capability sets from /proc/<pid>/status, as hex masks: inheritable, permitted, effective, bounding, ambient. */
+  caps: { CapInh: string; CapPrm: string; CapEff: string; CapBnd: string; CapAmb: string };
 }
 
 const PROC_SCRIPT = `
@@ -28,8 +30,9 @@ for d in /proc/[0-9]*; do
   pss=$(awk '/^Pss:/ {print $2}' "$d/smaps_rollup" 2>/dev/null)
   home=$(tr '\\0' '\\n' <"$d/environ" 2>/dev/null | sed -n 's/^HOME=//p')
   names=$(tr '\\0' '\\n' <"$d/environ" 2>/dev/null | cut -d= -f1 | paste -sd, -)
+  caps=$(awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ {printf "%s=%s,", substr($1, 1, 6), $2}' "$d/status")
   args=$(tr '\\0\\n\\t' '   ' <"$d/cmdline" 2>/dev/null)
-  [ -n "$args" ] && printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "$uid" "\${rss:-0}" "\${pss:-0}" "\${hwm:-0}" "$home" "$names" "$args"
+  [ -n "$args" ] && printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "$uid" "\${rss:-0}" "\${pss:-0}" "\${hwm:-0}" "$home" "$names" "$caps" "$args"
 done
 `;
 
@@ -41,7 +44,7 @@ export async function processes(machine: Machine): Promise<Proc[]> {
       .split('\n')
       .filter(Boolean)
       .map((line) => {
-        const [pid, uid, rss, pss, hwm, home, names, args] = line.split('\t');
+        const [pid, uid, rss, pss, hwm, home, names, caps, args] = line.split('\t');
         return {
           pid: Number(pid),
           uid: Number(uid),
@@ -50,6 +53,12 @@ export async function processes(machine: Machine): Promise<Proc[]> {
           peakRssKb: Number(hwm),
           home: home ?? '',
           envNames: (names ?? '').split(',').filter(Boolean),
+          caps: Object.fromEntries(
+            (caps ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((pair) => pair.split('=')),
+          ) as Proc['caps'],
           args: (args ?? '').trim(),
         };
       })

@@ -26,6 +26,8 @@ export interface FlyMachine {
   killSignal: string;
   killTimeoutSeconds: number;
   graceSeconds: number;
+  /** [deploy] wait_timeout: how long fly deploy waits for the machine to pass its checks. */
+  deployWaitSeconds: number;
   volume: string;
   internalPort: number;
   memoryMb: number;
@@ -54,6 +56,7 @@ export function readFlyToml(dir: string): FlyMachine {
     killSignal: fly.kill_signal ?? 'SIGINT',
     killTimeoutSeconds: seconds(fly.kill_timeout ?? 5),
     graceSeconds: seconds(check.grace_period),
+    deployWaitSeconds: seconds(fly.deploy?.wait_timeout ?? '5m'),
     volume: (Array.isArray(fly.mounts) ? fly.mounts[0] : fly.mounts).destination,
     internalPort: fly.http_service.internal_port,
     memoryMb: Number(String(vm.memory).replace(/mb$/i, '')),

@@ -8,8 +8,4 @@ export default class AppGenerator extends PaperclipFlyGenerator {
     super(args, options, 'app');
   }
 
-  end(): void {
-    if (this.writesNothing) return;
-    this.log.ok('Project written. Next: make setup, then make deploy (see README.md).');
-  }
 }

@@ -56,9 +56,3 @@ export const AGENT_SPECS = [
 
 export type Agent = (typeof AGENT_SPECS)[number]['id'];
 export const AGENTS: readonly Agent[] = AGENT_SPECS.map((agent) => agent.id);
-
-export function agentSpec(id: Agent): AgentSpec {
-  const spec = AGENT_SPECS.find((candidate) => candidate.id === id);
-  if (!spec) throw new Error(`unknown agent ${id}`);
-  return spec;
-}

@@ -33,11 +33,17 @@ function writable(path: string): boolean {
  * Why `relative` (a path inside `root`) cannot be written or deleted, or undefined when it can. Symbolic links are
  * refused, never followed: a link could point the write outside the project.
  */
-export function outputProblem(root: string, relative: string): string | undefined {
+export function outputProblem(root: string, relative: string, write = true): string | undefined {
   const clean = normalize(relative);
   if (isAbsolute(clean) || clean === '..' || clean.startsWith(`..${sep}`)) return `${relative} is outside the project`;
   const parts = clean.split(sep);
+  // A project folder still to be made (--cwd new-folder) is made inside the nearest folder that exists.
   let folder = root;
+  while (!entryAt(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  if (folder !== root) {
+    if (!entryAt(folder)?.isDirectory()) return `${folder} is not a folder`;
+    return write && !writable(folder) ? `${folder} is not writable` : undefined;
+  }
   // The folders on the way: each must be a real folder (or not exist yet, then the nearest one must be writable).
   for (const part of parts.slice(0, -1)) {
     const next = join(folder, part);
@@ -55,16 +61,18 @@ export function outputProblem(root: string, relative: string): string | undefine
     return `${relative} is a symbolic link: the generator never writes through links (replace it with a regular file)`;
   if (entry?.isDirectory()) return `${relative} is a folder, where the generator writes a file`;
   if (entry && !entry.isFile()) return `${relative} is not a regular file`;
+  if (!write) return undefined;
   // A rename replaces the folder entry, so the folder must be writable (and the file, so a read-only file is respected).
   if (!writable(folder))
-    return `${folder === root ? 'the project folder' : folder.slice(root.length + 1)} is not writable`;
+    return `${folder === root ? `the project folder ${root}` : folder.slice(root.length + 1)} is not writable`;
   if (entry && !writable(target)) return `${relative} is not writable`;
   return undefined;
 }
 
 /** Every problem with the outputs, one line each (empty when the run may write). */
-export function preflight(root: string, paths: readonly string[]): string[] {
-  return paths.flatMap((path) => outputProblem(root, path) ?? []);
+export function preflight(root: string, paths: readonly string[], { write = true } = {}): string[] {
+  // One line per problem: a read-only folder is one problem, however many files it would hold.
+  return [...new Set(paths.flatMap((path) => outputProblem(root, path, write) ?? []))];
 }
 
 /** The file system calls `commitChanges` makes; tests replace one to fail part-way. */

@@ -37,12 +37,12 @@ export function buildConfig(s: Settings, meta: RenderMeta): Record<string, unkno
     },
     logging: { $comment: note('absolute-paths'), mode: 'file', logDir: LAYOUT.logs },
     server: {
-      $comment:
-        'start.sh sets PAPERCLIP_ALLOWED_HOSTNAMES from the tailnet and Fly names and merges allowedHostnames below into it.',
+      $comment: `start.sh sets PAPERCLIP_ALLOWED_HOSTNAMES from the tailnet and Fly names and merges allowedHostnames below into it. ${note('listen-ipv6')}`,
       deploymentMode: 'authenticated',
       exposure: 'private',
-      bind: 'lan',
-      host: '0.0.0.0',
+      bind: 'custom',
+      customBindHost: '::',
+      host: '::',
       port: LAYOUT.port,
       allowedHostnames: [],
       serveUi: true,

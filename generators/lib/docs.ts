@@ -8,7 +8,8 @@ import { SETTINGS, formatValue, type AnySettingSpec } from './settings.js';
 /** The allowed form, as the validator states it for a value no setting accepts. */
 export function allowedForm(spec: AnySettingSpec): string {
   if (spec.kind === 'boolean') return `\`--${spec.key}\` or \`--no-${spec.key}\``;
-  const sentinel = spec.kind === 'integer' ? Number.NaN : spec.kind === 'list' ? ['?'] : '';
+  // A value no setting accepts (the empty string is valid where a setting may be left empty).
+  const sentinel = spec.kind === 'integer' ? Number.NaN : spec.kind === 'list' ? ['?'] : ' ';
   const message = (spec.validate as (value: unknown) => true | string)(sentinel);
   return typeof message === 'string' ? message.replace(/^use /, '') : 'any value';
 }
@@ -39,7 +40,8 @@ export function renderOptionsDoc(): string {
 
 /** When an entry applies, found by probing its predicate with the two settings that switch gotchas. */
 function appliesWhen(entry: Gotcha): string {
-  const { appliesTo } = entry;
+  const { appliesTo, appliesText } = entry;
+  if (appliesText) return appliesText;
   if (!appliesTo) return 'always';
   const probe = (tailscale: boolean, postgresMode: string) => appliesTo({ tailscale, postgresMode } as never);
   if (probe(true, 'system') && !probe(false, 'system') && probe(true, 'external')) return 'Tailscale on';

@@ -5,7 +5,7 @@
 import type { Concern, GeneratorName } from './generators.js';
 import type { Settings } from './settings.js';
 
-/** How a rendered file is finished and checked: JSON/Markdown/YAML through prettier, TOML parsed. */
+/** How a rendered file is finished and checked (render.ts): Markdown tables padded as prettier does, TOML parsed. */
 export type FileFormat = 'text' | 'json' | 'markdown' | 'yaml' | 'toml';
 
 export interface FileSpec {

@@ -23,6 +23,8 @@ export interface Gotcha {
   source: 'seed' | 'research';
   /** Only relevant for some settings (e.g. Tailscale on). */
   appliesTo?: (s: Settings) => boolean;
+  /** When it applies, in words, for a condition docs cannot find by probing Tailscale and PostgreSQL. */
+  appliesText?: string;
 }
 
 const systemPostgres = isSystemPostgres;
@@ -134,10 +136,10 @@ export const GOTCHAS = [
   },
   {
     id: 'grace-period',
-    title: 'first boot is slow',
+    title: 'fly deploy waits for the first boot',
     symptom:
-      "Tailscale login, initdb and ~280 migrations take longer than Fly's default check grace, so the machine is killed before it is ready.",
-    fix: 'The health check has a grace_period with margin over the measured first boot.',
+      "A check grace_period over 1 minute is lowered to 1 minute with a WARN at every validate and deploy (flyctl internal/appconfig/validation.go). Failing checks never stop or restart a machine (Fly's health-check docs); fly deploy waits for them to pass (--wait-timeout or [deploy] wait_timeout, default 5 minutes, internal/command/deploy/machines.go) and fails the deploy if the first boot (Tailscale login, initdb, ~280 migrations) is not healthy by then.",
+    fix: "grace_period is 60 s, Fly's maximum and over twice the slowest measured first boot; [deploy] wait_timeout gives fly deploy time for start.sh's own limits (tailscale up 120 s, serve 60 s) plus a slow first boot.",
     files: ['fly.toml'],
     source: 'seed',
   },
@@ -291,9 +293,10 @@ export const GOTCHAS = [
   },
   {
     id: 'tailscale-serve-blocks',
-    title: 'tailscale serve can block',
-    symptom: 'Without HTTPS enabled on the tailnet, tailscale serve waits for an admin and Paperclip never starts.',
-    fix: 'start.sh runs serve with a timeout and carries on, logging what to enable.',
+    title: 'tailscale serve can block, or not apply',
+    symptom:
+      'Without HTTPS enabled on the tailnet, tailscale serve either waits for an admin (and Paperclip never starts) or exits 0 without configuring anything, and no log says why the HTTPS URL does not answer.',
+    fix: 'start.sh runs serve with a timeout, then reads tailscale serve status and logs a clear warning when the HTTPS proxy to Paperclip is not there.',
     files: ['start.sh'],
     source: 'research',
     appliesTo: withTailscale,
@@ -305,6 +308,28 @@ export const GOTCHAS = [
     fix: 'Secrets are generated or read at make time and handed to fly secrets import on stdin (no file, no process argument); start.sh unsets the Tailscale key after use.',
     files: ['ops.sh', '.env.example', 'start.sh'],
     source: 'research',
+  },
+  {
+    id: 'codex-auth-json',
+    title: 'Codex ignores OPENAI_API_KEY',
+    symptom:
+      "The codex CLI (0.122 and later) reads credentials only from $CODEX_HOME/auth.json, and Paperclip's Codex adapter seeds each agent's home from ~/.codex/auth.json: an OPENAI_API_KEY secret in the machine's environment alone leaves every Codex run failing with 401 Missing bearer.",
+    fix: 'start.sh writes the OPENAI_API_KEY secret to ~/.codex/auth.json of the app user (mode 600) before Paperclip starts.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: (s) => s.agents.includes('codex'),
+    appliesText: 'Codex installed',
+  },
+  {
+    id: 'workflow-least-privilege',
+    title: 'a deploy workflow with loose ends',
+    symptom:
+      'A workflow on setup-flyctl@master runs whatever that branch holds tomorrow; without a permissions block the job token gets the repository default, and checkout leaves it in .git/config for every later step.',
+    fix: 'The workflow pins the setup-flyctl release and the flyctl version, grants contents: read only, and checks out without persisting credentials.',
+    files: ['.github/workflows/fly-deploy.yml'],
+    source: 'research',
+    appliesTo: (s) => s.githubActions,
+    appliesText: 'GitHub Actions on',
   },
   {
     id: 'make-381',
@@ -342,6 +367,109 @@ export const GOTCHAS = [
     files: ['ops.sh'],
     source: 'research',
   },
+  {
+    id: 'restore-all-or-nothing',
+    title: 'a broken dump half-restores, then fails every boot',
+    symptom:
+      '`pg_restore | psql --single-transaction` COMMITs when pg_restore dies midway: a dump cut at 60% (an interrupted upload) emptied one table and cut another to 120002 of 200000 rows, and the kept file failed every later boot.',
+    fix: 'start.sh reads the whole archive before touching the database, applies it in a transaction that only pg_restore can commit, and moves a dump it cannot apply aside with a loud log line so the machine boots on its old data; make restore uploads under a temporary name and renames it when complete.',
+    files: ['start.sh', 'ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'atomic-initdb',
+    title: 'a first boot killed during initdb never boots again',
+    symptom:
+      'initdb writes PG_VERSION 26 ms into a 483 ms run; killed in between, every later boot skips initdb, waits 60 s for a PostgreSQL that cannot start and exits 1.',
+    fix: 'start.sh runs initdb in a temporary folder and renames it into place when it finished; a data folder without global/pg_control left by an older boot is moved aside and initialised again.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: systemPostgres,
+  },
+  {
+    id: 'config-checked',
+    title: 'an empty or invalid config.json crash-loops the machine',
+    symptom:
+      'A config.json cut short by a kill during the first-boot copy, or broken by a hand edit, is kept on every boot; Paperclip throws "Invalid Paperclip config" and the machine restarts forever.',
+    fix: "start.sh checks the volume's config.json against Paperclip's own schema before starting it, saves a bad one aside with a timestamp and installs the image's copy; the copy is written beside the target and renamed.",
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'tailscale-login-server',
+    title: 'tailscale up --reset forgets a self-hosted control server',
+    symptom:
+      "tailscale up --reset puts the control URL back to Tailscale's own on every boot (no environment variable overrides it; cmd/tailscale/cli/up.go), so a node of a team's headscale switches control servers and never comes up.",
+    fix: 'The login server is a setting (tailscaleLoginServer, written to fly.toml [env] as TS_LOGIN_SERVER); start.sh passes it to every tailscale up.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'public-url-from-tailscaled',
+    title: "the public URL is tailscaled's, not a typed one",
+    symptom:
+      'A URL built from TS_HOSTNAME and a typed tailnet name is wrong after a typo, or when the tailnet already has a machine of that name and the new one becomes name-1: the hostname guard answers 403 and invite links point elsewhere.',
+    fix: "start.sh reads the node's real name from tailscale status --json (Self.DNSName) after tailscale up; TAILNET_DNS is only a fallback when tailscaled reports none.",
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: withTailscale,
+  },
+  {
+    id: 'daemon-capabilities',
+    title: 'dropping to a user keeps some capabilities',
+    symptom:
+      "setpriv --reuid clears the effective and permitted capabilities but keeps the inheritable set and the bounding set, through which a binary with file capabilities or setuid root hands root's powers back to Paperclip or an agent it runs.",
+    fix: 'The daemons start with setpriv --inh-caps=-all --bounding-set=-all, so Paperclip, PostgreSQL and every agent hold no capabilities (the e2e test reads them from /proc).',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'restart-always',
+    title: 'Fly stops restarting a crashing machine',
+    symptom:
+      'Without a [[restart]] policy a machine that exits non-zero is restarted at most 10 times, then stays stopped; tailnet traffic does not wake it, so a bad night (control plane down, database unreachable) leaves it off.',
+    fix: 'fly.toml sets [[restart]] policy = "always" (field names from flyctl\'s appconfig: policy, retries), and start.sh supervises Paperclip itself.',
+    files: ['fly.toml'],
+    source: 'research',
+  },
+  {
+    id: 'dependencies-retried',
+    title: 'a dependency down at boot stops the machine',
+    symptom:
+      '`tailscale up` failing (an expired key, the control plane down) or an external database not answering within 60 s sent start.sh to exit 1: Paperclip never started and after 10 failed restarts Fly left the machine stopped.',
+    fix: 'start.sh retries with backoff (up to 30 s between tries) and a log line per try: the external database until it answers; Tailscale in the background while Paperclip starts and is reachable through make proxy.',
+    files: ['start.sh'],
+    source: 'research',
+    appliesTo: (s) => s.tailscale || !systemPostgres(s),
+  },
+  {
+    id: 'hung-paperclip',
+    title: 'Fly does not restart a hung server',
+    symptom:
+      'A Paperclip process that lives but no longer answers (stopped, deadlocked) fails its health checks forever: Fly only reports failing checks, it never restarts the machine for them.',
+    fix: "start.sh's watchdog kills Paperclip after its health check has failed for 5 minutes while the process lives; the supervisor then exits and the [[restart]] policy restarts the machine.",
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'volume-full',
+    title: 'a full volume takes PostgreSQL down with it',
+    symptom:
+      'PostgreSQL, agent workspaces, ~/.npm and in-app backups share one volume: when the agent fills it, the shutdown checkpoint PANICs, the next recovery checkpoint fails and the machine never becomes healthy; nothing warned.',
+    fix: 'start.sh warns loudly below 300 MB free (at boot and every 30 s), keeps 128 MB for PostgreSQL in a root-owned file the app user cannot fill or delete and releases it at a boot that finds the volume full; fly.toml lets Fly extend the volume.',
+    files: ['start.sh', 'fly.toml'],
+    source: 'research',
+  },
+  {
+    id: 'listen-ipv6',
+    title: 'fly proxy dials IPv6',
+    symptom:
+      'fly proxy (make proxy) connects to <app>.internal, the machine\'s private IPv6 address (flyctl internal/command/proxy/proxy.go), but Paperclip\'s "lan" bind listens on 0.0.0.0, IPv4 only: the connection is refused.',
+    fix: 'Paperclip binds to :: (PAPERCLIP_BIND=custom, PAPERCLIP_BIND_HOST=::), one socket for IPv6 and IPv4.',
+    files: ['Dockerfile', 'config.json'],
+    source: 'research',
+  },
 ] as const satisfies readonly Gotcha[];
 
 export type GotchaId = (typeof GOTCHAS)[number]['id'];
@@ -367,14 +495,17 @@ export interface GotchaColumn {
   cell: (entry: Gotcha) => string;
 }
 
+/** The files that carry an entry's fix, as code spans. */
+const fileList = (entry: Gotcha): string => entry.files.map((file) => `\`${file}\``).join(', ');
+
 export const GOTCHA_COLUMNS = {
   marker: { header: 'Marker', cell: (entry) => `\`${gotchaMarker(entry.id)}\`` },
   title: { header: 'Trap', cell: (entry) => entry.title },
   titleWithMarker: { header: 'Trap', cell: (entry) => `${entry.title} \`${gotchaMarker(entry.id)}\`` },
   symptom: { header: 'Without the fix', cell: (entry) => entry.symptom },
   fix: { header: 'The fix', cell: (entry) => entry.fix },
-  files: { header: 'Files', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
-  handledIn: { header: 'Handled in', cell: (entry) => entry.files.map((file) => `\`${file}\``).join(', ') },
+  files: { header: 'Files', cell: fileList },
+  handledIn: { header: 'Handled in', cell: fileList },
 } satisfies Record<string, GotchaColumn>;
 
 /** The one renderer of gotcha tables (docs/gotchas.md and the generated README): Markdown lines. */

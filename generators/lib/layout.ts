@@ -3,10 +3,10 @@
  * Dockerfile, config.json, fly.toml, the Makefile and the README all read these values from here.
  * Paths are absolute because Paperclip's defaults expand `~`, not PAPERCLIP_HOME.
  */
-export const VOLUME = '/paperclip';
+const VOLUME = '/paperclip';
 
 /** Top-level entries of the volume that the boot script creates, relative to it. */
-export const VOLUME_DIRS = {
+const VOLUME_DIRS = {
   instances: 'instances',
   backups: 'backups',
   restore: 'restore',
@@ -37,10 +37,36 @@ export const LAYOUT = {
   database: { name: 'paperclip', user: 'paperclip', host: '127.0.0.1', port: 5432, socketDir: '/var/run/postgresql' },
   tailscaleSocket: '/var/run/tailscale/tailscaled.sock',
   startScript: '/usr/local/bin/start.sh',
-  /** Fly's health-check grace. The e2e test measures first boot (initdb + 278 migrations) at 12-23 s; 120 s is ~5x. */
-  graceSeconds: 120,
+  /** Fly's health-check grace, at Fly's maximum (flyctl lowers more to 60 s). First boot measured 12-23 s by e2e. */
+  graceSeconds: 60,
+  /**
+   * How long `fly deploy` waits for the machine to start and pass its checks ([deploy] wait_timeout; Fly's default
+   * is 300 s). It must outlast the slowest first boot that still succeeds: start.sh's own limits (tailscale up
+   * 120 s, serve 60 s, PostgreSQL start 60 s) plus migrations (23 s measured on 2 idle cores, 60-100 s on a loaded
+   * one) plus one 30 s check interval: about 5 minutes, so twice Fly's default.
+   */
+  deployWaitSeconds: 600,
   /** Paperclip drains runs (up to ~30 s) and PostgreSQL shuts down fast; Fly allows up to 300. */
   killTimeoutSeconds: 90,
+  /**
+   * start.sh's watchdog: how often it looks, and how long Paperclip may fail its health check while its process
+   * lives before it is killed (then the machine restarts). 300 s is well past the 120 s first-boot grace.
+   */
+  watchdog: { intervalSeconds: 30, hungSeconds: 300 },
+  /** Free space on the volume below which start.sh logs a loud warning at boot and from the watchdog. */
+  lowSpaceMb: 300,
+  /**
+   * Space kept for PostgreSQL: a root-owned file in its folder, which the app user cannot write or delete. A boot
+   * that finds less free space than this releases it, so PostgreSQL's recovery checkpoint has room.
+   */
+  reserveMb: 128,
+  /**
+   * Fly extends the volume by incrementGb when it is thresholdPercent full, up to limitFactor times its size
+   * (fly.toml [mounts] auto_extend_size_*; field names from flyctl's appconfig Mount).
+   */
+  autoExtend: { thresholdPercent: 80, incrementGb: 1, limitFactor: 4 },
+  /** The longest wait between two tries of a dependency that is down (external database, Tailscale). */
+  retryMaxSeconds: 30,
 } as const;
 
 /** Debian's PostgreSQL binaries for a major, found by path (they are not on PATH). */

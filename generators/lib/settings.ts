@@ -29,6 +29,7 @@ import {
   validateSnapshotRetention,
   validateTailscaleHostname,
   validateTailscaleImage,
+  validateTailscaleLoginServer,
   validateTailscaleTags,
   validateVmMemory,
   validateVmSize,
@@ -291,6 +292,18 @@ export const SETTINGS = [
     validate: validateTailscaleTags,
     when: tailscaleOn,
   }),
+  define({
+    key: 'tailscaleLoginServer',
+    owner: 'tailscale',
+    kind: 'string',
+    description: "Control server for tailscale up --login-server, e.g. a team's headscale (empty: Tailscale's own)",
+    message: "Tailscale login server (empty for Tailscale's own)",
+    default: () => '',
+    defaultText: "Tailscale's own",
+    parse: text,
+    validate: validateTailscaleLoginServer,
+    when: tailscaleOn,
+  }),
 ] as const;
 
 type AnyDeclared = (typeof SETTINGS)[number];
@@ -314,7 +327,7 @@ export function settingsOf(owner: SettingOwner): readonly AnySettingSpec[] {
   return SPECS.filter((spec) => spec.owner === owner);
 }
 
-export function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
+function specOf<K extends SettingKey>(key: K): SettingSpec<K, Settings[K]> {
   const spec = SPECS.find((candidate) => candidate.key === key);
   if (!spec) throw new Error(`unknown setting ${key}`);
   return spec as unknown as SettingSpec<K, Settings[K]>;

@@ -52,8 +52,8 @@ export const POSTGRES_MODES = ['system', 'external'] as const;
 export type PostgresMode = (typeof POSTGRES_MODES)[number];
 
 /** Paperclip + PostgreSQL + tailscaled + an agent CLI: at 512 MB Claude Code is OOM-killed (exit 137). */
-export const MIN_MEMORY_MB = 1024;
-export const MEMORY_STEP_MB = 256;
+const MIN_MEMORY_MB = 1024;
+const MEMORY_STEP_MB = 256;
 
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -231,6 +231,24 @@ export function validateTailscaleTags(tags: readonly string[]): Validation {
   const bad = tags.find((tag) => !/^tag:[a-z][a-z0-9-]{0,62}$/.test(tag));
   if (bad === undefined && new Set(tags).size === tags.length) return true;
   return 'use a comma-separated list of distinct ACL tags like tag:paperclip (lowercase letters, digits, dashes), or an empty string for none';
+}
+
+/**
+ * The control server `tailscale up --login-server` logs in to: empty for Tailscale's own, else an http(s) origin
+ * such as a team's headscale (no path, query or credentials: tailscaled appends its own paths to it).
+ */
+export function validateTailscaleLoginServer(value: string): Validation {
+  if (value === '') return true;
+  const allowed =
+    "use an http:// or https:// URL with a host and no path, like https://headscale.example.com, or an empty string for Tailscale's own";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return allowed;
+  }
+  const origin = /^https?:\/\/[^/?#@\s]+\/?$/.test(value);
+  return origin && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? true : allowed;
 }
 
 export function validateAgents(agents: readonly string[]): Validation {

@@ -13,6 +13,10 @@ export const VERSIONS = {
   claudeCode: '2.1.331',
   /** npm `@openai/codex`. */
   codex: '0.169.0',
+  /** flyctl the GitHub workflow installs (the release the e2e tooling was checked against). */
+  flyctl: '0.4.87',
+  /** superfly/flyctl-actions release tag of setup-flyctl (never the moving `master`). */
+  flyctlActions: '1.6',
 } as const;
 
 /** The PostgreSQL major each Debian release packages (the node image's Debian decides what apt can install). */
