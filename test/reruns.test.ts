@@ -105,7 +105,7 @@ describe('all or nothing', () => {
     expect(readFileSync(flyToml, 'utf8')).toBe(edited);
     expect((stored(dir).fileHashes as Record<string, string>)['fly.toml']).toBe(hashBefore);
     // A later run without a terminal reports it (it does not say "keep: edited by hand" and exit 0) ...
-    await expect(runIn(dir, 'app', {})).rejects.toThrow(/^fly\.toml was changed by hand/);
+    await expect(runIn(dir, 'app', {})).rejects.toThrow(/^Nothing written: fly\.toml was changed by hand/);
     // ... and so does the CI check.
     await expect(runIn(dir, 'app', { options: { check: true } })).rejects.toThrow(/fly\.toml/);
     // Accepting it resolves it.
@@ -132,7 +132,7 @@ describe('--check and --dry-run', () => {
       () => undefined,
       (caught: unknown) => caught as Error,
     );
-    expect(error?.name).toBe('CheckError');
+    expect(error?.name).toBe('SettingsError');
     expect(error?.message).toMatch(/^check: \d+ file\(s\) differ/);
     for (const file of ['fly.toml', 'ops.sh']) expect(error?.message).toContain(`${file} (`);
     expect(error?.message).not.toContain('Dockerfile');

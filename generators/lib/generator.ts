@@ -114,6 +114,20 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     }
   }
 
+  /**
+   * Yeoman opens `.yo-rc.json` while constructing the generator (before this class's constructor body runs), and
+   * a broken file would end the run with its own message and a stack trace: the file is checked here first.
+   */
+  override _getStorage<StoredType extends Record<string, unknown> = Record<string, unknown>>(
+    ...args: Parameters<Generator['_getStorage']>
+  ) {
+    const path = this.destinationPath('.yo-rc.json');
+    if (this.fs.exists(path) && statSync(path, { throwIfNoEntry: false })?.isFile() !== false) {
+      parseYoRc(this.fs.read(path));
+    }
+    return super._getStorage<StoredType>(...args);
+  }
+
   // ------------------------------------------------------------------------------------------- run loop
 
   async writing(): Promise<void> {
@@ -235,7 +249,8 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     const environment =
       (this.env as unknown as { conflicterOptions?: Record<string, unknown> }).conflicterOptions ?? {};
     const options = this.options as Record<string, unknown>;
-    return Boolean(environment[name] || options[name]);
+    const kebab = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    return Boolean(environment[name] || options[name] || options[kebab]);
   }
 
   /** The action a .yo-resolve line gives this file (unless --skip-yo-resolve), or undefined. */
