@@ -61,6 +61,14 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
     // Run-loop methods come from this class; helpers never become tasks. Nothing here installs packages, so
     // Yeoman's install task (and its "No change to package.json" line) is switched off.
     super(args, options, { inheritTasks: true, tasksMatchingPriority: true, customInstallTask: true });
+    // Yeoman logs "An error occured while running …" above a failed task: the bin reports the error itself, in
+    // one line (and Ctrl-C at a prompt quietly), so that line is left out.
+    const log = this.log as typeof this.log | undefined;
+    // (Absent while Yeoman only reads the options, to build its command.)
+    if (log)
+      (this as { log: typeof log }).log = new Proxy(log, {
+        get: (target, key, receiver) => (key === 'error' ? undefined : (Reflect.get(target, key, receiver) as unknown)),
+      });
     for (const spec of ownSpecs(generatorName)) {
       this.option(spec.key, {
         type: spec.kind === 'boolean' ? Boolean : String,

@@ -6,10 +6,15 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`;
 
-export function spawnOnTerminal(args: readonly string[], cwd: string): ChildProcessWithoutNullStreams {
+export function spawnOnTerminal(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = { NO_COLOR: '1' },
+): ChildProcessWithoutNullStreams {
+  const merged: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: undefined, ...env };
   // -q no banner, -e the command's exit status, -f flush each write, -c the command; no typescript file kept.
   return spawn('script', ['-qefc', args.map(quote).join(' '), '/dev/null'], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv,
   });
 }
