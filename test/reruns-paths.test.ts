@@ -150,7 +150,11 @@ describe('issue 10 on both paths (direct run and Yeoman)', () => {
   });
 
   it.each([
-    ['a repeated flag', ['--yes', '--region', 'fra', '--region', 'ams'], 'error: --region is given more than once: give each flag once.'],
+    [
+      'a repeated flag',
+      ['--yes', '--region', 'fra', '--region', 'ams'],
+      'error: --region is given more than once: give each flag once.',
+    ],
     [
       'a Tailscale-only flag with --no-tailscale',
       ['--yes', '--no-tailscale', '--tailscaleLoginServer', 'https://hs.example.com'],
@@ -169,7 +173,9 @@ describe('issue 10 on both paths (direct run and Yeoman)', () => {
     const text = readFileSync(join(dir, '.yo-rc.json'), 'utf8');
     writeFileSync(join(dir, '.yo-rc.json'), text.split('\n').slice(0, 25).join('\n'));
     const truncated = await bothPaths(dir, ['--region', 'fra']);
-    expect(truncated.outcome.error).toMatch(/^error: \.yo-rc\.json is not valid JSON \(.*\): fix it, or restore it from git/);
+    expect(truncated.outcome.error).toMatch(
+      /^error: \.yo-rc\.json is not valid JSON \(.*\): fix it, or restore it from git/,
+    );
     writeFileSync(join(dir, '.yo-rc.json'), text.replace(/"generatedAt": "[^"]+"/, '"generatedAt": "yesterday"'));
     const bad = await bothPaths(dir, []);
     expect(bad.outcome.error).toMatch(/^error: Invalid generatedAt "yesterday" in \.yo-rc\.json: use a UTC time like/);

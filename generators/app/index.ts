@@ -7,5 +7,4 @@ export default class AppGenerator extends PaperclipFlyGenerator {
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'app');
   }
-
 }

@@ -77,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     const folder = takeCwd(args);
     const cwd = folder === undefined ? process.cwd() : checkCwd(folder);
-    const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const terminal = process.stdin.isTTY && process.stdout.isTTY;
     if (args.includes('--interactive') && !terminal) {
       throw new SettingsError(
         '--interactive needs a terminal on stdin and stdout: pass the settings as flags (or --yes) instead.',
@@ -88,8 +88,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     // Non-interactive runs go without Yeoman when they can (direct.ts); the rest, and every question, through it.
     const direct = await runDirect(name, args, {
       cwd,
-      stdinIsTTY: Boolean(process.stdin.isTTY),
-      stdoutIsTTY: Boolean(process.stdout.isTTY),
+      stdinIsTTY: process.stdin.isTTY,
+      stdoutIsTTY: process.stdout.isTTY,
       output: processOutput,
     });
     if (direct !== undefined) {
@@ -100,7 +100,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     if (interrupted(error)) process.exit(130);
     // Settings errors are one readable line; anything else keeps its stack for a bug report.
-    console.error(error instanceof SettingsError || (error as Error | undefined)?.name === 'SettingsError' ? `error: ${(error as Error).message}` : error);
+    console.error(
+      error instanceof SettingsError || (error as Error | undefined)?.name === 'SettingsError'
+        ? `error: ${(error as Error).message}`
+        : error,
+    );
     process.exit(1);
   }
 }

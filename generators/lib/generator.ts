@@ -113,7 +113,7 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       this.prepared = prepareRun({
         name: generatorName,
         yoRc: this.yoRc,
-        options: this.options as Record<string, unknown>,
+        options: this.options,
         args: this._args,
         interactive: this.interactive,
         context: this.context,
@@ -143,11 +143,11 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       this.generatorName,
       this.prepared,
       this.context,
-      this.options as Record<string, unknown>,
+      this.options,
       this.interactive ? (spec, fallback, earlier) => this.ask(spec, fallback, earlier) : undefined,
     );
     const path = this.destinationPath('.yo-rc.json');
-    const written = await executeRun({
+    const result = await executeRun({
       name: this.generatorName,
       root: this.destinationRoot(),
       yoRc: this.yoRc,
@@ -173,8 +173,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       versionLookup: this.options.versionLookup ?? npmVersions,
     });
     // run.ts wrote .yo-rc.json itself: Yeoman's copy in mem-fs must say the same, and not be written again.
-    if (this.fs.exists(path) || typeof written === 'string') {
-      if (typeof written === 'string') this.fs.write(path, written);
+    const written = result === 'handover' ? undefined : result.written;
+    if (this.fs.exists(path) || written !== undefined) {
+      if (written !== undefined) this.fs.write(path, written);
       resetFileState(this.fs.store.get(path));
     }
   }

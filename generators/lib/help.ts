@@ -39,7 +39,10 @@ export function helpText(name: GeneratorName): string {
     row('--cwd <folder>', 'Generate into this folder (created if missing) instead of the current one'),
     row('--yes, -y', 'Accept the default (or stored) value for every setting not given as a flag'),
     row('--interactive, --no-interactive', 'Prompt for missing settings (default: only on a terminal)'),
-    row('--ask-answered', app ? 'Re-ask settings already stored in .yo-rc.json' : 'Accepted; stored settings are re-asked anyway'),
+    row(
+      '--ask-answered',
+      app ? 'Re-ask settings already stored in .yo-rc.json' : 'Accepted; stored settings are re-asked anyway',
+    ),
     row('--check [--diff]', 'CI check: exit 1 listing every file that differs; writes nothing (--diff: show them)'),
     row('--dry-run', 'Say what a run would change; write nothing'),
     row('--force', 'Overwrite hand-edited files with the generated version'),
@@ -66,7 +69,8 @@ function distance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
-      d[i]![j] = best;
+      const line = d[i];
+      if (line) line[j] = best;
     }
   }
   return at(a.length, b.length);

@@ -205,10 +205,6 @@ export interface FilePlan {
   decision: SyncDecision;
 }
 
-/** The message a `refuse` decision stops the run with. */
-export const refusal = (path: string): string =>
-  `${path} was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "${path} skip" in .yo-resolve.`;
-
 /**
  * Renders every file the generator touches and decides each one (sync.ts) from three hashes: on disk, as last
  * generated, and new. `onDiskHash` and `pinned` look at the destination folder.
@@ -233,19 +229,4 @@ export async function planFiles(input: {
     plans.push({ file, contents, onDisk, next, decision });
   }
   return plans;
-}
-
-/** The fileHashes block after a run: this run's hashes, earlier ones for files it did not touch, in manifest order. */
-export function nextFileHashes(
-  all: readonly FileSpec[],
-  plans: readonly FilePlan[],
-  previous: Record<string, string>,
-): Record<string, string> {
-  const written = new Map(plans.map((plan) => [plan.file.path, plan.next ?? null]));
-  const hashes: Record<string, string> = {};
-  for (const { path } of all) {
-    const hash = written.has(path) ? written.get(path) : previous[path];
-    if (hash) hashes[path] = hash;
-  }
-  return hashes;
 }

@@ -5,7 +5,6 @@
 import { AGENTS } from './agents.js';
 import { DEBIAN_POSTGRES, MIN_NODE, MIN_NODE_TEXT, MIN_POSTGRES_MAJOR } from './versions.js';
 
-
 /** An image reference may pin its content by digest after the tag: `<tag>@sha256:<64 hex>`. */
 const DIGEST = '(?:@sha256:[0-9a-f]{64})?';
 export type Validation = true | string;

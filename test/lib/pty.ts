@@ -15,6 +15,8 @@ export function spawnOnTerminal(
   // -q no banner, -e the command's exit status, -f flush each write, -c the command; no typescript file kept.
   return spawn('script', ['-qefc', args.map(quote).join(' '), '/dev/null'], {
     cwd,
-    env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv,
+    env: Object.fromEntries(
+      Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
   });
 }
