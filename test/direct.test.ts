@@ -4,15 +4,14 @@
  * included), report the same decision for every file (create, identical, force, keep, delete, refuse) and
  * fail alike. Both run in this process, with the clock fixed, so `generatedAt` is the same.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { directOptions, runDirect } from '../generators/lib/direct.js';
 import type { GeneratorName } from '../generators/lib/generators.js';
 import { readTree } from './helpers.js';
 import { OPTION_MATRIX, matrixLabel, type MatrixFlags } from './matrix.js';
-import { viaDirect, viaYeoman } from './paths.js';
+import { pathsFixture, viaDirect, viaYeoman } from './paths.js';
 
 const asArgs = (flags: MatrixFlags): string[] =>
   Object.entries(flags).flatMap(([key, value]) =>
@@ -63,20 +62,7 @@ const STEPS: Step[] = [
   },
 ];
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-02-03T04:05:06.000Z') });
-  return () => vi.useRealTimers();
-});
-
-function projectFolder(): string {
-  const parent = mkdtempSync(join(tmpdir(), 'pcfly-direct-'));
-  made.push(parent);
-  return join(parent, 'my-paperclip');
-}
+const projectFolder = pathsFixture('pcfly-direct-');
 
 describe('the direct run decides and writes as the Yeoman generators do', () => {
   it.each(OPTION_MATRIX.map((flags) => [matrixLabel(flags), flags] as const))('%s', async (_label, flags) => {

@@ -3,27 +3,17 @@
  * refuse, check, stamp, rename, upgrade and report alike, each scenario on two copies of the same project, with
  * byte-identical folders afterwards. Both run in this process with the clock fixed.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VERSIONS } from '../generators/lib/versions.js';
 import { readTree, runIn } from './helpers.js';
-import { viaDirect, viaYeoman, type Outcome } from './paths.js';
+import { pathsFixture, viaDirect, viaYeoman, type Outcome } from './paths.js';
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-02-03T04:05:06.000Z') });
-  return () => vi.useRealTimers();
-});
+const newFolder = pathsFixture('pcfly-paths-');
 
 function folder(name = 'acme-clip'): string {
-  const parent = mkdtempSync(join(tmpdir(), 'pcfly-paths-'));
-  made.push(parent);
-  const dir = join(parent, name);
+  const dir = newFolder(name);
   mkdirSync(dir);
   return dir;
 }
@@ -43,8 +33,7 @@ async function project(args: string[] = [], setup?: (dir: string) => void, name?
 
 /** Runs `args` on a copy of `dir` per path; both must end alike and leave identical folders. Returns one outcome. */
 async function bothPaths(dir: string, args: string[], name: 'app' | 'fly' | 'tailscale' = 'app') {
-  const copy = join(mkdtempSync(join(tmpdir(), 'pcfly-paths-')), dir.split('/').pop() ?? 'x');
-  made.push(join(copy, '..'));
+  const copy = newFolder(dir.split('/').pop());
   cpSync(dir, copy, { recursive: true, verbatimSymlinks: true });
   const yeoman: Outcome = await viaYeoman(dir, name, args);
   const direct: Outcome = await viaDirect(copy, name, args);
