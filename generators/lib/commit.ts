@@ -110,7 +110,8 @@ export function commitChanges(root: string, changes: readonly Change[], io: Comm
       const temp = staged(target, 'new');
       stagedFiles.push(temp);
       io.writeFile(temp, change.contents);
-      chmodSync(temp, change.executable ? 0o755 : 0o644);
+      // A new file gets the umask's mode, as any write would; a script is made executable for everyone.
+      if (change.executable) chmodSync(temp, 0o755);
     }
     for (const change of changes) {
       const target = join(root, change.path);

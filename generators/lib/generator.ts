@@ -250,7 +250,9 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       ]);
       const answer = answers.conflict;
       if (answer !== 'diff') return answer === 'write' ? 'write' : 'keep';
-      (this.options.output ?? processOutput).out(unifiedDiff(plan.file.path, plan.before ?? '', plan.contents ?? ''));
+      (this.options.output ?? processOutput).out(
+        await unifiedDiff(plan.file.path, plan.before ?? '', plan.contents ?? ''),
+      );
     }
   }
 

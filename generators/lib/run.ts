@@ -4,7 +4,6 @@
  * the file plan with its output checks, --check, and the all-or-nothing commit with `.yo-rc.json` in it. Each
  * path only supplies what differs: where files are read from, and how a conflict is asked.
  */
-import { createTwoFilesPatch } from 'diff';
 import { styleText } from 'node:util';
 import { commitChanges, preflight, type Change } from './commit.js';
 import { FILES, filesFor } from './files.js';
@@ -315,22 +314,24 @@ export function refuseAll(plans: readonly PlannedFile[]): void {
   );
 }
 
-/** A unified diff from the file on disk to the generated one, as `git diff` shows it. */
-export function unifiedDiff(path: string, before: string, after: string): string {
+/** A unified diff from the file on disk to the generated one, as `git diff` shows it (loaded only when asked for). */
+export async function unifiedDiff(path: string, before: string, after: string): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
   return createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, 'on disk', 'generated');
 }
 
 /** --check: every file that differs from what this run would write (a file pinned "skip" is the user's). */
-export function checkOutcome(
+export async function checkOutcome(
   plans: readonly PlannedFile[],
   diff: boolean,
-): { ok: boolean; out: string; error?: string } {
+): Promise<{ ok: boolean; out: string; error?: string }> {
   const differing = plans.filter((plan) => plan.onDisk !== plan.next && plan.yoResolve !== 'skip');
   if (differing.length === 0)
     return { ok: true, out: 'check: every file is as .yo-rc.json and this generator version give.\n' };
-  const out = diff
-    ? differing.map((plan) => unifiedDiff(plan.file.path, plan.before ?? '', plan.contents ?? '')).join('')
-    : '';
+  const diffs = diff
+    ? await Promise.all(differing.map((plan) => unifiedDiff(plan.file.path, plan.before ?? '', plan.contents ?? '')))
+    : [];
+  const out = diffs.join('');
   const list = differing.map((plan) => `${plan.file.path} (${plan.decision.reason})`).join(', ');
   return {
     ok: false,
@@ -468,7 +469,7 @@ export async function executeRun(run: Execution): Promise<{ written: string | un
     yoResolve: run.yoResolve,
   });
   if (run.check) {
-    const { out, error } = checkOutcome(plans, run.diff);
+    const { out, error } = await checkOutcome(plans, run.diff);
     run.output.out(out);
     if (error) throw new SettingsError(error);
     return { written: undefined };
