@@ -11,6 +11,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -105,6 +106,35 @@ describe('--help and sub-generators', () => {
     const fly = await bin(project(), ['fly', '--help']);
     expect(fly.stdout).not.toContain('--template');
     expect(fly.stdout).not.toContain('--appName');
+  });
+
+  it("yo paperclip-fly:fly --help shows the same list, in yo's words", async () => {
+    const dir = parent();
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(ROOT, join(dir, 'node_modules', 'generator-paperclip-fly'));
+    const yo = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, 'node_modules/yo/lib/cli.js'), 'paperclip-fly:fly', '--help', '--no-insight'],
+        {
+          cwd: dir,
+          env: { ...process.env, NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (status) => {
+        resolve({ status, stdout, stderr });
+      });
+    });
+    expect(yo.status, yo.stderr).toBe(0);
+    expect(yo.stdout).toMatch(/^Usage: yo paperclip-fly:fly \[options\]$/m);
+    expect(yo.stdout).toContain('--check [--diff]');
+    expect(yo.stdout).not.toContain('--skip-cache');
+    expect(yo.stdout).not.toContain('--cwd');
   });
 
   it.each([

@@ -9,6 +9,7 @@ import { YoResolve } from '@yeoman/conflicter';
 import { resetFileState } from 'mem-fs-editor/state';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import type { GeneratorName } from './generators.js';
+import { helpText } from './help.js';
 import { ownSpecs } from './resolution.js';
 import {
   executeRun,
@@ -134,6 +135,11 @@ export class PaperclipFlyGenerator extends Generator<Record<string, unknown>, Pa
       parseYoRc(this.fs.read(path));
     }
     return super._getStorage<StoredType>(...args);
+  }
+
+  /** `yo paperclip-fly --help`: the sub-generators and the options that do something here, as the bin shows them. */
+  override help(): string {
+    return helpText(this.generatorName, 'yo');
   }
 
   // ------------------------------------------------------------------------------------------- run loop

@@ -17,9 +17,10 @@ function summary(name: GeneratorName | 'doctor'): string {
     .join(', ')} in a generated project and rewrites the files they show in`;
 }
 
-const row = (left: string, right: string): string => `  ${left.padEnd(30)} ${right}\n`;
+const row = (left: string, right: string): string => `  ${left.padEnd(36)} ${right}\n`;
 
-export function helpText(name: GeneratorName): string {
+/** The help of generator `name`, as the package bin (default) or `yo paperclip-fly` runs it. */
+export function helpText(name: GeneratorName, via: 'bin' | 'yo' = 'bin'): string {
   const settings = ownSpecs(name)
     .map((spec) =>
       row(
@@ -30,13 +31,17 @@ export function helpText(name: GeneratorName): string {
     .join('');
   const app = name === 'app';
   return [
-    `Usage: ${BIN} ${app ? '[sub-generator]' : name} [--cwd <folder>] [options]\n\n`,
+    via === 'bin'
+      ? `Usage: ${BIN} ${app ? '[sub-generator]' : name} [--cwd <folder>] [options]\n\n`
+      : `Usage: yo paperclip-fly${app ? '[:sub-generator]' : `:${name}`} [options]\n\n`,
     'Sub-generators:\n',
     ...(['app', ...CONCERNS, 'doctor'] as const).map((each) => row(each, summary(each))),
     `\nSettings${app ? '' : ` (${name})`}:\n`,
     settings,
     '\nRun options:\n',
-    row('--cwd <folder>', 'Generate into this folder (created if missing) instead of the current one'),
+    ...(via === 'bin'
+      ? [row('--cwd <folder>', 'Generate into this folder (created if missing) instead of the current one')]
+      : []),
     row('--yes, -y', 'Accept the default (or stored) value for every setting not given as a flag'),
     row('--interactive, --no-interactive', 'Prompt for missing settings (default: only on a terminal)'),
     row(
