@@ -39,13 +39,16 @@ async function time(label, fn) {
 const settings = defaultSettings({ folderName: 'bench' });
 const meta = { generatedAt: '2026-01-01T00:00:00.000Z' };
 
+// Both paths print their file lines through this: only the figures are printed.
+const SILENT = { out: () => undefined, err: () => undefined };
+
 const render = await time('render', () => renderProject(settings, meta));
 const direct = await time('direct', async () => {
   const code = await runDirect('app', ['--yes'], {
     cwd: fresh(),
     stdinIsTTY: false,
     stdoutIsTTY: false,
-    log: () => undefined,
+    output: SILENT,
   });
   if (code !== 0) throw new Error(`direct run exited ${code}`);
 });
@@ -58,6 +61,6 @@ const yeoman = await time('yeoman', async () => {
     adapter: new QueuedAdapter({ stdout: sink, stderr: sink }),
   });
   env.register(join(root, 'dist/generators/app/index.js'), { namespace: 'paperclip-fly:app' });
-  await env.run(['paperclip-fly:app', '--yes']);
+  await env.run(['paperclip-fly:app', '--yes'], { output: SILENT });
 });
 console.log(`ratios: direct/render ${(direct / render).toFixed(1)}x, yeoman/render ${(yeoman / render).toFixed(1)}x`);

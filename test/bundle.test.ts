@@ -2,12 +2,13 @@
  * The package bin runs one esbuild bundle (scripts/bundle.js) in which inquirer, fly-import and latest-version
  * load on first use, and dependencies find their own files in the installed package. These run the built bin.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GENERATED_AT, ROOT, readTree } from './helpers.js';
+import { spawnOnTerminal } from './lib/pty.js';
 
 const BIN = join(ROOT, 'bin', 'paperclip-fly.js');
 const LIB = join(ROOT, 'dist', 'generators', 'lib');
@@ -44,7 +45,8 @@ function runBin(bin: string, cwd: string, ...args: string[]) {
  */
 function answerEveryQuestionWithEnter(cwd: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--interactive'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    // On a terminal: --interactive without one is refused.
+    const child = spawnOnTerminal([process.execPath, BIN, '--interactive'], cwd);
     let output = '';
     let answered = 0;
     const onData = (chunk: Buffer) => {
@@ -53,7 +55,7 @@ function answerEveryQuestionWithEnter(cwd: string): Promise<{ status: number | n
       const done = output.split('✔').length - 1;
       if (output.lastIndexOf('? ') > output.lastIndexOf('✔') && answered === done) {
         answered++;
-        child.stdin.write('\n');
+        child.stdin.write('\r');
       }
     };
     child.stdout.on('data', onData);

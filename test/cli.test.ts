@@ -92,7 +92,7 @@ describe('the package bin (no global yo)', () => {
     expect(cli(dir, '--yes', '--githubActions').status).toBe(0);
     const { status, output } = cli(dir, 'fly', '--no-githubActions', '--bail');
     expect(status, output).toBe(0);
-    expect(output).toMatch(/force \.github\/workflows\/fly-deploy\.yml/);
+    expect(output).toMatch(/delete \.github\/workflows\/fly-deploy\.yml: no longer generated/);
     expect(existsSync(join(dir, '.github/workflows/fly-deploy.yml'))).toBe(false);
   });
 

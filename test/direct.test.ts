@@ -4,72 +4,14 @@
  * included), report the same decision for every file (create, identical, force, keep, delete, refuse) and
  * fail alike. Both run in this process, with the clock fixed, so `generatedAt` is the same.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { stripVTControlCharacters } from 'node:util';
-import { QueuedAdapter } from '@yeoman/adapter';
-import { createEnv } from 'yeoman-environment';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { directOptions, runDirect } from '../generators/lib/direct.js';
 import type { GeneratorName } from '../generators/lib/generators.js';
-import { generatorPath, readTree } from './helpers.js';
+import { readTree } from './helpers.js';
 import { OPTION_MATRIX, matrixLabel, type MatrixFlags } from './matrix.js';
-
-interface Outcome {
-  code: number;
-  /** The `error:` line, if the run failed. */
-  error?: string;
-  /** Each file's reported status ("create Dockerfile", "info keep Makefile: …"), sorted. */
-  statuses: string[];
-}
-
-const statusesOf = (log: string): string[] =>
-  stripVTControlCharacters(log)
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((line) => /^\s*(create|identical|force|conflict|skip|info|delete)\s(.+)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => `${match[1]} ${match[2]!.trim()}`)
-    .sort();
-
-async function viaYeoman(dir: string, name: GeneratorName, args: string[]): Promise<Outcome> {
-  let log = '';
-  const sink = new Writable({
-    write: (chunk, _encoding, done) => {
-      log += String(chunk);
-      done();
-    },
-  });
-  // No terminal: a question would end at once (a failure here, not a hang).
-  const adapter = new QueuedAdapter({
-    stdin: Readable.from([]) as never,
-    stdout: sink as never,
-    stderr: sink as never,
-  });
-  const env = createEnv({ cwd: dir, skipInstall: true, adapter });
-  env.register(generatorPath(name), { namespace: `paperclip-fly:${name}` });
-  try {
-    await env.run([`paperclip-fly:${name}`, ...args]);
-    return { code: 0, statuses: statusesOf(log) };
-  } catch (error) {
-    return { code: 1, error: `error: ${(error as Error).message}`, statuses: statusesOf(log) };
-  }
-}
-
-async function viaDirect(dir: string, name: GeneratorName, args: string[]): Promise<Outcome> {
-  let log = '';
-  const code = await runDirect(name, args, {
-    cwd: dir,
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    log: (text) => (log += text),
-  });
-  expect(code, `direct run of ${name} ${args.join(' ')} handed to Yeoman`).toBeDefined();
-  const error = log.split('\n').find((line) => line.startsWith('error: '));
-  return { code: code!, ...(error ? { error } : {}), statuses: statusesOf(log) };
-}
+import { pathsFixture, viaDirect, viaYeoman } from './paths.js';
 
 const asArgs = (flags: MatrixFlags): string[] =>
   Object.entries(flags).flatMap(([key, value]) =>
@@ -120,20 +62,7 @@ const STEPS: Step[] = [
   },
 ];
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-02-03T04:05:06.000Z') });
-  return () => vi.useRealTimers();
-});
-
-function projectFolder(): string {
-  const parent = mkdtempSync(join(tmpdir(), 'pcfly-direct-'));
-  made.push(parent);
-  return join(parent, 'my-paperclip');
-}
+const projectFolder = pathsFixture('pcfly-direct-');
 
 describe('the direct run decides and writes as the Yeoman generators do', () => {
   it.each(OPTION_MATRIX.map((flags) => [matrixLabel(flags), flags] as const))('%s', async (_label, flags) => {
@@ -158,13 +87,12 @@ describe('what the direct run leaves to Yeoman', () => {
     ['--help', ['--help']],
     ['an unknown flag', ['--vm-memory', '4096']],
     ['a value-less string flag', ['--region']],
-    ['a flag given twice', ['--region', 'fra', '--region', 'ams']],
     ['a positional argument', ['extra']],
     ['--bail', ['--bail']],
-    ['--dry-run', ['--dry-run']],
+    ['--upgrade on a concern', ['--upgrade']],
     ['a boolean with a value', ['--tailscale=false']],
   ])('%s', (_name, args) => {
-    expect(directOptions('app', args)).toBeUndefined();
+    expect(directOptions(args[0] === '--upgrade' ? 'fly' : 'app', args)).toBeUndefined();
   });
 
   it('reads the forms it handles', () => {
@@ -181,6 +109,7 @@ describe('what the direct run leaves to Yeoman', () => {
     ).toEqual({
       options: { yes: true, region: 'fra', vmMemory: '4096', tailscale: false, interactive: false },
       force: true,
+      dryRun: false,
     });
     // A concern accepts only its own settings.
     expect(directOptions('tailscale', ['--region', 'fra'])).toBeUndefined();
@@ -189,9 +118,13 @@ describe('what the direct run leaves to Yeoman', () => {
   it('a terminal, or a .yo-resolve file, goes to Yeoman', async () => {
     const dir = projectFolder();
     mkdirSync(dir);
-    const log = () => undefined;
-    expect(await runDirect('app', ['--yes'], { cwd: dir, stdinIsTTY: true, stdoutIsTTY: true, log })).toBeUndefined();
+    const output = { out: () => undefined, err: () => undefined };
+    expect(
+      await runDirect('app', ['--yes'], { cwd: dir, stdinIsTTY: true, stdoutIsTTY: true, output }),
+    ).toBeUndefined();
     appendFileSync(join(dir, '.yo-resolve'), 'fly.toml skip\n');
-    expect(await runDirect('app', ['--yes'], { cwd: dir, stdinIsTTY: false, stdoutIsTTY: false, log })).toBeUndefined();
+    expect(
+      await runDirect('app', ['--yes'], { cwd: dir, stdinIsTTY: false, stdoutIsTTY: false, output }),
+    ).toBeUndefined();
   });
 });

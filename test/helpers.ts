@@ -23,6 +23,8 @@ export function tempProject(name = 'my-paperclip'): string {
 export interface RunOptions {
   options?: Record<string, unknown>;
   answers?: Record<string, unknown>;
+  /** Sees each question as it is answered (e.g. to call its validator). */
+  onQuestion?: (question: { name?: string; validate?: (input: unknown) => unknown }) => void;
   args?: string[];
   yoRc?: Record<string, unknown>;
 }
@@ -41,7 +43,19 @@ export async function runIn(dir: string, name: GeneratorName, run: RunOptions = 
   if (run.yoRc) context = context.withYoRc({ 'generator-paperclip-fly': run.yoRc });
   if (run.args) context = context.withArguments(run.args);
   context = context.withOptions({ force, ...run.options } as Parameters<typeof context.withOptions>[0]);
-  if (run.answers) context = context.withAnswers(run.answers);
+  const onQuestion = run.onQuestion;
+  if (run.answers)
+    context = context.withAnswers(
+      run.answers,
+      onQuestion
+        ? {
+            callback: (answer: unknown, { question }: { question: unknown }) => {
+              onQuestion(question as Parameters<typeof onQuestion>[0]);
+              return answer;
+            },
+          }
+        : undefined,
+    );
   return context;
 }
 

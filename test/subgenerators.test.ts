@@ -139,7 +139,7 @@ describe('sub-generators on an existing project', () => {
     writeFileSync(startSh, `${readFileSync(startSh, 'utf8')}# my own note\n`);
     const before = readTree(dir);
     await expect(runIn(dir, 'postgres', { options: { postgresMode: 'external' } })).rejects.toThrow(
-      /^start\.sh was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "start\.sh skip" in \.yo-resolve\.$/,
+      /^Nothing written: start\.sh was changed by hand since generated\. Re-run with --force to overwrite, or pin a file with a line "<file> skip" in \.yo-resolve\.$/,
     );
     expect(readTree(dir)).toEqual(before);
   });

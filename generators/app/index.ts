@@ -7,8 +7,4 @@ export default class AppGenerator extends PaperclipFlyGenerator {
   constructor(args: string[], options: PaperclipFlyOptions) {
     super(args, options, 'app');
   }
-
-  end(): void {
-    this.log.ok('Project written. Next: make setup, then make deploy (see README.md).');
-  }
 }

@@ -64,14 +64,21 @@ export interface RunInput {
   stored: Record<string, unknown>;
   /** Parsed options: a setting's raw flag value by key, `yes`. */
   options: Record<string, unknown>;
-  /** The raw command-line arguments, to name an unknown flag as typed. */
+  /** The raw command-line arguments, to name an unknown or repeated flag as typed. */
   args: readonly string[];
-  interactive: boolean;
 }
+
+/** Options besides the settings: every generator's, and the app's own. */
+const RUN_OPTIONS = ['yes', 'y', 'interactive', 'check', 'diff'];
+const APP_OPTIONS = ['template', 'upgrade'];
 
 /** Rejects flags no generator declares (e.g. --vm-memory for --vmMemory), before anything else happens. */
 function rejectUnknownFlags(name: GeneratorName, args: readonly string[]): void {
-  const known = new Set([...ownSpecs(name).map((spec) => spec.key), 'yes', 'y', 'interactive']);
+  const known = new Set([
+    ...ownSpecs(name).map((spec) => spec.key),
+    ...RUN_OPTIONS,
+    ...(name === 'app' ? APP_OPTIONS : []),
+  ]);
   for (const arg of args) {
     const match = /^--?(?:no-)?([^=]+)/.exec(arg);
     if (!match || !arg.startsWith('-') || /^-\d/.test(arg)) continue;
@@ -84,12 +91,30 @@ function rejectUnknownFlags(name: GeneratorName, args: readonly string[]): void 
   }
 }
 
-/**
- * Validates the stored settings and the flags, and that a non-interactive run can answer its settings; returns
- * the flags, parsed. Throws a SettingsError (one line for the user) on bad input.
- */
-export function checkInputs({ name, stored, options, args, interactive }: RunInput): Partial<Settings> {
+/** A flag given twice (`--region fra --region ams`, or `--tailscale --no-tailscale`) is refused, never "last wins". */
+function rejectRepeatedFlags(args: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const arg of args) {
+    const match = /^--(?:no-)?([A-Za-z][\w-]*)/.exec(arg);
+    if (!match) continue;
+    const flag = match[1] === 'y' ? 'yes' : (match[1] ?? '');
+    if (seen.has(flag)) throw new SettingsError(`--${flag} is given more than once: give each flag once.`);
+    seen.add(flag);
+  }
+}
+
+/** The arguments' own checks, which need no project: every flag known to `name`, each given once. */
+export function checkArgs(name: GeneratorName, args: readonly string[]): void {
   rejectUnknownFlags(name, args);
+  rejectRepeatedFlags(args);
+}
+
+/**
+ * Validates the stored settings and the flags; returns the flags, parsed. Throws a SettingsError (one line for
+ * the user) on bad input.
+ */
+export function checkInputs({ name, stored, options, args }: RunInput): Partial<Settings> {
+  checkArgs(name, args);
   if (name !== 'app' && Object.keys(stored).length === 0) {
     throw new SettingsError(
       `No generated project here (no generator-paperclip-fly block in .yo-rc.json): run \`yo paperclip-fly\` first, then :${name}.`,
@@ -103,18 +128,20 @@ export function checkInputs({ name, stored, options, args, interactive }: RunInp
     const raw = options[spec.key] as string | boolean | undefined;
     if (raw !== undefined) flags[spec.key] = parseSetting(spec.key, raw);
   }
-  if (!interactive && !options.yes) {
-    const current = { ...stored, ...flags };
-    const missing = ownSpecs(name)
-      .filter((spec) => (spec.when?.(current) ?? true) && !(spec.key in flags) && !(spec.key in stored))
-      .map((spec) => `--${spec.key}`);
-    if (missing.length > 0) {
-      throw new SettingsError(
-        `Missing answers and no terminal to ask them on: pass ${missing.join(', ')} or --yes to accept the defaults.`,
-      );
-    }
-  }
   return flags;
+}
+
+/** A run without a terminal must have every setting from a flag, `.yo-rc.json` or --yes; lists what is missing. */
+export function checkAnswerable(name: GeneratorName, stored: Record<string, unknown>, flags: Partial<Settings>): void {
+  const current = { ...stored, ...flags };
+  const missing = ownSpecs(name)
+    .filter((spec) => (spec.when?.(current) ?? true) && !(spec.key in flags) && !(spec.key in stored))
+    .map((spec) => `--${spec.key}`);
+  if (missing.length > 0) {
+    throw new SettingsError(
+      `Missing answers and no terminal to ask them on: pass ${missing.join(', ')} or --yes to accept the defaults.`,
+    );
+  }
 }
 
 /** Asks one setting on a terminal; only the Yeoman path has one. */
@@ -132,12 +159,14 @@ export async function resolveSettings(
     flags: Partial<Settings>;
     context: SettingContext;
     yes: boolean;
+    /** --ask-answered: the app re-asks stored settings too (a concern always does). */
+    askAnswered?: boolean;
   },
   ask: Ask | undefined,
 ): Promise<[string, unknown][]> {
   const { name, stored, flags, context, yes } = input;
   const own = new Set(ownSpecs(name).map((spec) => spec.key));
-  const reasks = name !== 'app';
+  const reasks = name !== 'app' || Boolean(input.askAnswered);
   const current: Record<string, unknown> = {};
   const resolved: [string, unknown][] = [];
   for (const spec of ALL_SPECS) {
@@ -176,10 +205,6 @@ export interface FilePlan {
   decision: SyncDecision;
 }
 
-/** The message a `refuse` decision stops the run with. */
-export const refusal = (path: string): string =>
-  `${path} was changed by hand since it was generated: re-run with --force to overwrite it, or pin it with a line "${path} skip" in .yo-resolve.`;
-
 /**
  * Renders every file the generator touches and decides each one (sync.ts) from three hashes: on disk, as last
  * generated, and new. `onDiskHash` and `pinned` look at the destination folder.
@@ -204,19 +229,4 @@ export async function planFiles(input: {
     plans.push({ file, contents, onDisk, next, decision });
   }
   return plans;
-}
-
-/** The fileHashes block after a run: this run's hashes, earlier ones for files it did not touch, in manifest order. */
-export function nextFileHashes(
-  all: readonly FileSpec[],
-  plans: readonly FilePlan[],
-  previous: Record<string, string>,
-): Record<string, string> {
-  const written = new Map(plans.map((plan) => [plan.file.path, plan.next ?? null]));
-  const hashes: Record<string, string> = {};
-  for (const { path } of all) {
-    const hash = written.has(path) ? written.get(path) : previous[path];
-    if (hash) hashes[path] = hash;
-  }
-  return hashes;
 }

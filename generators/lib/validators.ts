@@ -5,6 +5,8 @@
 import { AGENTS } from './agents.js';
 import { DEBIAN_POSTGRES, MIN_NODE, MIN_NODE_TEXT, MIN_POSTGRES_MAJOR } from './versions.js';
 
+/** An image reference may pin its content by digest after the tag: `<tag>@sha256:<64 hex>`. */
+const DIGEST = '(?:@sha256:[0-9a-f]{64})?';
 export type Validation = true | string;
 
 /** Fly regions (`fly platform regions`). */
@@ -132,13 +134,19 @@ export function validateVolumeName(value: string): Validation {
   return 'use 1-30 lowercase letters, digits and underscores, starting with a letter (e.g. paperclip_data)';
 }
 
+/** Gigabytes as "10" or "10gb" (any case); anything else is NaN, which validation names. */
+export function parseGigabytes(raw: string): number {
+  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(raw);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
 export function parseInteger(raw: string): number {
   return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
 }
 
 export function validateVolumeSize(value: number): Validation {
   if (Number.isInteger(value) && value >= 1 && value <= 500) return true;
-  return 'use a whole number of gigabytes from 1 to 500 (Fly volume limits)';
+  return 'use a whole number of gigabytes from 1 to 500, as 10 or 10gb (Fly volume limits)';
 }
 
 export function validateSnapshotRetention(value: number): Validation {
@@ -189,7 +197,7 @@ export interface NodeImage {
 }
 
 export function parseNodeImage(value: string): NodeImage | undefined {
-  const match = /^node:(\d+)\.(\d+)\.(\d+)-(bookworm|trixie)-slim$/.exec(value);
+  const match = new RegExp(`^node:(\\d+)\\.(\\d+)\\.(\\d+)-(bookworm|trixie)-slim${DIGEST}$`).exec(value);
   const [, major, minor, patch, debian] = match ?? [];
   if (major === undefined || minor === undefined || patch === undefined || debian === undefined) return undefined;
   return { major: Number(major), minor: Number(minor), patch: Number(patch), debian };
@@ -197,7 +205,7 @@ export function parseNodeImage(value: string): NodeImage | undefined {
 
 export function validateNodeImage(value: string): Validation {
   const image = parseNodeImage(value);
-  const form = `use a pinned official slim tag node:<${MIN_NODE_TEXT}+>.<minor>.<patch>-<trixie|bookworm>-slim (e.g. node:24.21.0-trixie-slim)`;
+  const form = `use a pinned official slim tag node:<${MIN_NODE_TEXT}+>.<minor>.<patch>-<trixie|bookworm>-slim, optionally with its digest @sha256:<64 hex> (e.g. node:24.21.0-trixie-slim)`;
   if (!image) return form;
   if (image.major < MIN_NODE.major || (image.major === MIN_NODE.major && image.minor < MIN_NODE.minor)) {
     return `${form}; Paperclip needs Node >= ${MIN_NODE.major}.${MIN_NODE.minor}`;
@@ -236,13 +244,13 @@ export function validateTailscaleHostname(value: string): Validation {
 
 /** The tailscale/tailscale image tag: a pinned release like v1.94.2 (never "latest"/"stable"). */
 export function validateTailscaleImage(value: string): Validation {
-  if (/^v\d+\.\d+\.\d+$/.test(value)) return true;
-  return 'use a pinned tailscale/tailscale release tag like v1.94.2 (not "latest" or "stable")';
+  if (new RegExp(`^v\\d+\\.\\d+\\.\\d+${DIGEST}$`).test(value)) return true;
+  return 'use a pinned tailscale/tailscale release tag like v1.94.2, optionally with its digest (v1.94.2@sha256:<64 hex>), not "latest" or "stable"';
 }
 
 /** Tailscale releases from 1.94.4 on break DNS on Fly (tailscale#19354): worth a warning, not a refusal. */
 export function isTailscaleDnsAffected(tag: string): boolean {
-  const match = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);
+  const match = new RegExp(`^v(\\d+)\\.(\\d+)\\.(\\d+)${DIGEST}$`).exec(tag);
   if (!match) return false;
   const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
   return major > 1 || (major === 1 && (minor > 94 || (minor === 94 && patch >= 4)));
