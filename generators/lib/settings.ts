@@ -16,7 +16,6 @@ import {
   parseList,
   parseGigabytes,
   parseMemoryMb,
-  parseGigabytes,
   validateAgents,
   validateAutoExtendIncrement,
   validateAutoExtendLimit,

@@ -134,12 +134,6 @@ export function validateVolumeName(value: string): Validation {
   return 'use 1-30 lowercase letters, digits and underscores, starting with a letter (e.g. paperclip_data)';
 }
 
-/** Gigabytes as "10" or "10gb" (any case); anything else is NaN, which validation names. */
-export function parseGigabytes(raw: string): number {
-  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(raw);
-  return match ? Number(match[1]) : Number.NaN;
-}
-
 export function parseInteger(raw: string): number {
   return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
 }
