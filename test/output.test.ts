@@ -8,6 +8,7 @@ import { runDoctor } from '../generators/doctor/doctor.js';
 import { GOTCHAS, gotchaMarker, gotchasFor } from '../generators/lib/gotchas.js';
 import type { Settings } from '../generators/lib/settings.js';
 import { VERSIONS } from '../generators/lib/versions.js';
+import { volumePlan } from '../generators/lib/volume.js';
 import { KNOWN_PENDING } from './doctor-helpers.js';
 import { ROOT, generate } from './helpers.js';
 
@@ -89,7 +90,7 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
       config.storage.localDisk.baseDir,
       config.secrets.localEncrypted.keyFilePath,
     ];
-    for (const path of paths) expect(path).toMatch(/^\/paperclip\/instances\/default\//);
+    for (const path of paths) expect(path).toMatch(/^\/paperclip\/home\/instances\/default\//);
   });
 
   it('writes a fly.toml that parses and has the fields the gotchas need', () => {
@@ -228,12 +229,14 @@ describe.each(Object.entries(MATRIX))('%s', (_label, flags) => {
   });
 
   it('mentions Tailscale only when it is on', () => {
-    // Gotcha comments may name Tailscale to explain a fix that applies anyway; code and settings may not.
+    // Gotcha comments may name Tailscale to explain a fix that applies anyway; code and settings may not. The one
+    // exception: start.sh's list of volume areas, which it never moves whatever the settings (volume.ts).
+    const areas = volumePlan(settings).known.join(' | ');
     const code = (file: string) =>
       files
         .get(file)!
         .split('\n')
-        .filter((line) => !line.trim().startsWith('#'))
+        .filter((line) => !line.trim().startsWith('#') && !line.includes(areas))
         .join('\n');
     const checked = settings.tailscale
       ? ['Dockerfile', 'start.sh', 'ops.sh', '.env.example']
@@ -257,9 +260,9 @@ describe("Codex credentials, the way Paperclip's Codex adapter reads them", () =
     // The function itself, with the app user stood in by this process (HOME pointed at a test folder).
     const harness = [
       'set -euo pipefail',
-      `DATA_DIR=${JSON.stringify(home)}`,
+      `APP_HOME=${JSON.stringify(home)}`,
       'log() { printf "%s\\n" "$*"; }',
-      'as_app_user() { env HOME="$DATA_DIR" "$@"; }',
+      'as_app_user() { env HOME="$APP_HOME" "$@"; }',
       /^codex_credentials\(\) \{[\s\S]*?^\}/m.exec(files.get('start.sh')!)![0],
       'codex_credentials',
     ].join('\n');

@@ -483,7 +483,7 @@ export const GOTCHAS = [
     id: 'root-home',
     title: "root's HOME on the app user's volume",
     symptom:
-      "With ENV HOME on the volume, root's start.sh inherited the node user's home: its curl health check read $HOME/.curlrc, so a .curlrc planted by any agent (output=, upload-file=, proxy=) made root write a file anywhere and send tailscaled.state to the agent.",
+      "With ENV HOME on the volume, root's start.sh inherited the node user's home: its curl health check read $HOME/.curlrc, so a .curlrc planted by any agent (output=, upload-file=, proxy=) made root write a file anywhere and send the machine's tailnet identity to the agent.",
     fix: "start.sh runs with root's own HOME (/root) from /, every curl it runs is curl -q (no .curlrc at all), and what root needs from the app user's area (config.json) is read and written as the app user.",
     files: ['Dockerfile', 'start.sh'],
     source: 'research',
@@ -492,7 +492,7 @@ export const GOTCHAS = [
     id: 'volume-root-owned',
     title: 'the app user could rename the volume root',
     symptom:
-      'The volume root belonged to node, so an agent could rename postgres/, tailscale/ and backups/ and put symbolic links in their place: the next boot chowned the renamed trees to node (tailscaled.state, the database password, PGDATA) and chmod, mkdir and install wrote through the links as root.',
+      'The volume root belonged to node, so an agent could rename the folders of PostgreSQL, the tailnet state and the backups and put symbolic links in their place: the next boot chowned the renamed trees to node (the tailnet identity, the database password, PGDATA) and chmod, mkdir and install wrote through the links as root.',
     fix: "The volume root is root's; the app user's files live in home/ (its HOME and PAPERCLIP_HOME). Every boot checks that each area is a real folder and gives it its owner and mode without following links or recursing; a link or a file in its place stops the boot with a FATAL line naming it. A volume of the earlier layout is migrated: the app user's entries move into home/ and instances/ stays reachable through a root-owned link.",
     files: ['Dockerfile', 'start.sh'],
     source: 'research',
@@ -501,7 +501,7 @@ export const GOTCHAS = [
     id: 'areas-whatever-settings',
     title: 'a setting change handed old areas to the app user',
     symptom:
-      'Switching postgresMode to external or Tailscale off took postgres/ or tailscale/ off the list of areas kept from the app user, so the next boot chowned the database files or tailscaled.state to node.',
+      'Switching postgresMode to external or Tailscale off took postgres/ or tailscale/ off the list of areas kept from the app user, so the next boot chowned the database files or the tailnet state to node.',
     fix: 'Every area is known whatever the settings: one the settings use is owned as it must be, one they do not use is left exactly as it is.',
     files: ['start.sh'],
     source: 'research',
@@ -509,8 +509,10 @@ export const GOTCHAS = [
   {
     id: 'daemon-env',
     title: 'daemons inherited every secret',
+    appliesTo: (s) => systemPostgres(s) || withTailscale(s),
+    appliesText: 'system PostgreSQL or Tailscale on',
     symptom:
-      'PostgreSQL and tailscaled started with the whole Fly environment: BETTER_AUTH_SECRET, the agent keys and DATABASE_URL sat in daemons that need none of them.',
+      'PostgreSQL and the Tailscale daemon started with the whole Fly environment: BETTER_AUTH_SECRET, the agent keys and DATABASE_URL sat in daemons that need none of them.',
     fix: 'PostgreSQL (and every command start.sh runs as postgres) starts with PATH and HOME only; tailscaled with PATH, HOME, its own TS_ settings, certificate and proxy variables. The Tailscale key leaves the environment before anything starts, so Paperclip and its agents never see it.',
     files: ['start.sh'],
     source: 'research',
