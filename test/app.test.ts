@@ -160,7 +160,7 @@ describe('interactive answers', () => {
     Object.assign(process.stdout, { isTTY: true });
     try {
       const result = await runIn(dir, 'app', { answers: {} });
-      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(22);
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(24);
     } finally {
       Object.assign(process.stdin, { isTTY: tty.stdin });
       Object.assign(process.stdout, { isTTY: tty.stdout });
