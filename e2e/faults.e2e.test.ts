@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAYOUT } from '../generators/lib/layout.js';
-import { completeBootstrap, signIn, type Admin } from './lib/bootstrap.js';
+import { completeBootstrap, signIn, signInResponse, type Admin } from './lib/bootstrap.js';
 import { startExternalPostgres, type ExternalPostgres } from './lib/external-postgres.js';
 import { freePort, health, http, portIsFree, sleep, waitForHealth, type HttpResponse } from './lib/http.js';
 import { isPaperclip, processes } from './lib/inside.js';
@@ -82,16 +82,10 @@ interface Session {
 }
 
 async function signInSession(port: number, siteUrl: string, admin: Admin): Promise<Session> {
-  const site = new URL(siteUrl);
-  const res = await http(port, '/api/auth/sign-in/email', {
-    method: 'POST',
-    host: site.host,
-    headers: { Origin: site.origin },
-    body: { email: admin.email, password: admin.password },
-  });
+  const res = await signInResponse(port, siteUrl, admin);
   if (res.status !== 200) throw new Error(`sign-in: HTTP ${res.status} ${res.body.slice(0, 300)}`);
   const cookie = res.setCookies.map((line) => line.split(';')[0]).join('; ');
-  return { port, site, cookie };
+  return { port, site: new URL(siteUrl), cookie };
 }
 
 function api(session: Session, path: string, method = 'GET', body?: unknown): Promise<HttpResponse> {
