@@ -590,10 +590,17 @@ describe('faults in a running machine: external PostgreSQL, no Tailscale', () =>
     );
     const back = performance.now();
     await external.resume();
-    await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning()));
-    figures.containerExternalDatabaseDown90sAfterBackSeconds = (performance.now() - back) / 1000;
-    expect(await machine.bootLogs()).toMatch(
+    await machine.waitForLog(
       /the external PostgreSQL in DATABASE_URL is not answering: fine after \d+ failed tries/,
+      60,
     );
+    figures.containerExternalDatabaseBackToNoticedSeconds = (performance.now() - back) / 1000;
+    // Paperclip then migrates the empty database (a first boot's usual work, slow on a loaded host).
+    await waitForHealth(port, started, fly.deployWaitSeconds, async () => !(await machine!.isRunning())).catch(
+      async (error: unknown) => {
+        throw new Error(`${String(error)}\n--- ${machine!.name} ---\n${tail(await machine!.allLogs())}`);
+      },
+    );
+    figures.containerExternalDatabaseBackToHealthySeconds = (performance.now() - back) / 1000;
   });
 });
