@@ -348,9 +348,12 @@ describe('transient failures are retried, a hung Paperclip is restarted', () => 
     try {
       await call('watchdog', [String(server.pid), '1', '3'], { PORT: String(server.port) }, startSh, 8);
       expect(server.alive()).toBe(true);
+      // Stopped while the watchdog watches it (the watchdog arms at the first healthy answer).
+      const watching = call('watchdog', [String(server.pid), '1', '3'], { PORT: String(server.port) }, startSh, 60);
+      await sleep(2500);
       process.kill(server.pid, 'SIGSTOP');
       const stopped = performance.now();
-      const result = await call('watchdog', [String(server.pid), '1', '3'], { PORT: String(server.port) }, startSh, 60);
+      const result = await watching;
       await sleep(200);
       figures.hungPaperclipKilledAfterSeconds = (performance.now() - stopped) / 1000;
       expect(result.code, result.stderr).toBe(0);
@@ -361,6 +364,21 @@ describe('transient failures are retried, a hung Paperclip is restarted', () => 
       expect(server.child.signalCode).toBe('SIGKILL');
     } finally {
       server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('the watchdog spares a Paperclip that is still starting', () => {
+  it('never healthy yet (stopped from the start): not killed, however long it takes', async () => {
+    // Found by the container test: with a 20 s limit on a busy host the watchdog killed a Paperclip still migrating.
+    const child = spawn('sleep', ['60']);
+    try {
+      const port = await freePort(); // nothing answers there: health fails from the first check
+      const result = await call('watchdog', [String(child.pid), '1', '2'], { PORT: String(port) }, startSh, 8);
+      expect(result.stderr).not.toMatch(/killing it/);
+      expect(child.exitCode === null && child.signalCode === null).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });

@@ -54,14 +54,18 @@ export async function completeBootstrap(port: number, inviteUrl: string, admin: 
   expect('accept invite', accept, [200, 201, 202]);
 }
 
-/** Signs in again with the admin's password: the account, not only the bootstrap flag, survived. */
-export async function signIn(port: number, siteUrl: string, admin: Admin): Promise<number> {
+/** Better Auth's email sign-in with the site's Host and Origin; the response carries the session cookie. */
+export function signInResponse(port: number, siteUrl: string, admin: Admin): Promise<HttpResponse> {
   const site = new URL(siteUrl);
-  const res = await http(port, '/api/auth/sign-in/email', {
+  return http(port, '/api/auth/sign-in/email', {
     method: 'POST',
     host: site.host,
     headers: { Origin: site.origin },
     body: { email: admin.email, password: admin.password },
   });
-  return res.status;
+}
+
+/** Signs in again with the admin's password: the account, not only the bootstrap flag, survived. */
+export async function signIn(port: number, siteUrl: string, admin: Admin): Promise<number> {
+  return (await signInResponse(port, siteUrl, admin)).status;
 }

@@ -36,7 +36,7 @@ export function http(port: number, path: string, options: HttpOptions = {}): Pro
         path,
         method: options.method ?? 'GET',
         headers,
-        timeout: (options.timeoutSeconds ?? 10) * 1000,
+        timeout: (options.timeoutSeconds ?? 30) * 1000, // sign-up hashes with scrypt: >10 s on a loaded host (faults e2e)
       },
       (res) => {
         const chunks: Buffer[] = [];
