@@ -199,7 +199,8 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
       volumePath: fly.volume,
       env: { FLY_APP_NAME: fly.app, ...fly.env, ...extraEnv },
       secrets,
-      runFlags: ['--network', `ns:${netns!.path}`],
+      // NET_ADMIN: start.sh loads the agents' network rules (into the test's own namespace) or refuses to start.
+      runFlags: ['--network', `ns:${netns!.path}`, '--cap-add', 'NET_ADMIN'],
     });
     machines.push(created);
     return created;
@@ -566,6 +567,8 @@ describe('faults in a running machine: external PostgreSQL, no Tailscale', () =>
       '--no-tailscale',
       '--postgresMode',
       'external',
+      // On the host's network: the agents' network rules would go into the host's firewall, which tests never touch.
+      '--agentPrivateNetworks',
     ]);
     const fly = readFlyToml(projectDir);
     const image = await buildImage(projectDir, 'faults-external');
