@@ -65,6 +65,8 @@ export const LAYOUT = {
    * (fly.toml [mounts] auto_extend_size_*; field names from flyctl's appconfig Mount).
    */
   autoExtend: { thresholdPercent: 80, incrementGb: 1, limitFactor: 4 },
+  /** While no admin exists and sign-up is open, how often start.sh asks Paperclip whether an admin exists now. */
+  bootstrapPollSeconds: 5,
   /** The longest wait between two tries of a dependency that is down (external database, Tailscale). */
   retryMaxSeconds: 30,
 } as const;

@@ -14,6 +14,7 @@ import {
   defaultPostgresMajor,
   parseInteger,
   parseList,
+  parseHours,
   parseMemoryMb,
   validateAgents,
   validateAppName,
@@ -37,6 +38,7 @@ import {
   validateVolumeSize,
   type FlyVmSize,
   type Validation,
+  validateAdminInviteHours,
 } from './validators.js';
 
 /** What a default may depend on besides earlier settings. */
@@ -138,6 +140,17 @@ export const SETTINGS = [
     default: () => ['claude'] as Agent[],
     parse: list as (raw: string | boolean) => Agent[],
     validate: validateAgents,
+  }),
+  define({
+    key: 'adminInviteHours',
+    owner: 'app',
+    kind: 'integer',
+    // The invite URL lands in Fly's logs, which every member of the organisation can read: keep it short-lived.
+    description: 'Hours the first-boot admin invite stays valid ("1" or "1h"; 1-720); sign-up is open only meanwhile',
+    message: 'Admin invite lifetime (hours)',
+    default: () => 1,
+    parse: (raw) => parseHours(String(raw)),
+    validate: validateAdminInviteHours,
   }),
   define({
     key: 'org',

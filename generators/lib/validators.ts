@@ -146,6 +146,21 @@ export function validateSnapshotRetention(value: number): Validation {
   return 'use a whole number of days from 1 to 60 (Fly keeps daily volume snapshots that long)';
 }
 
+/** Hours as typed: "3" or "3h" (whole hours); anything else is NaN, which the validator refuses. */
+export function parseHours(raw: string): number {
+  const match = /^\s*(\d+)\s*h?\s*$/i.exec(raw);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/**
+ * The admin invite's lifetime: Paperclip's bootstrap-ceo silently clamps --expires-hours to 1..720 (its source:
+ * Math.max(1, Math.min(24 * 30, hours))), so only that range is accepted; nothing is clamped behind the user's back.
+ */
+export function validateAdminInviteHours(value: number): Validation {
+  if (Number.isInteger(value) && value >= 1 && value <= 720) return true;
+  return 'use a whole number of hours from 1 to 720, e.g. 1 or 24h (the bounds of paperclipai auth bootstrap-ceo --expires-hours)';
+}
+
 /** An exact npm version: the image must be reproducible, so no ranges, tags or "latest". */
 export function validatePaperclipVersion(value: string): Validation {
   if (/^\d+\.\d+\.\d+$/.test(value)) return true;
