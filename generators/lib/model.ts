@@ -185,6 +185,15 @@ export function templateData(s: Settings) {
         : 'reached through `fly proxy` (no Tailscale).',
       imageContents: `${agentNames}, PostgreSQL ${s.postgresMajor}${systemPostgres ? '' : ' client tools'}${s.tailscale ? ` and Tailscale ${s.tailscaleImage}` : ''}`,
       tagsAllowed: s.tailscaleTags.length ? `, allowed to use ${s.tailscaleTags.join(', ')}` : '',
+      /** What Paperclip hands every agent process (its environment minus PAPERCLIP_*) and the agents' logins. */
+      agentSecrets: englishList(
+        [
+          'DATABASE_URL',
+          'BETTER_AUTH_SECRET',
+          ...agents.flatMap((agent) => agent.secrets.map((secret) => secret.name)),
+        ].map((name) => `\`${name}\``),
+      ),
+      agentLogins: englishList(agents.map((agent) => `\`${LAYOUT.volume}/${agent.loginDir}\``)),
     },
     gotchaTable: gotchaTable(gotchasFor(s), [
       GOTCHA_COLUMNS.titleWithMarker,

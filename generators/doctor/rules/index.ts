@@ -89,7 +89,8 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
     notChecked: 'whether something closes sign-up once the admin exists is boot-time logic, which doctor does not run',
   },
   'admin-invite-lifetime': {
-    notChecked: "the invite's lifetime is decided where bootstrap-ceo runs, often through a variable doctor does not evaluate",
+    notChecked:
+      "the invite's lifetime is decided where bootstrap-ceo runs, often through a variable doctor does not evaluate",
   },
   'invite-reminted': { notChecked: SCRIPT_LOGIC },
   'tailscale-serve-blocks': tailscaleServeBlocks,
