@@ -207,12 +207,12 @@ describe('contain-app: the admin takeover window and what agent code can reach',
       const url = /Admin invite URL: (\S+)/.exec(invite.stdout)?.[1];
       expect(invite.stdout).toMatch(/sign-up is open/);
       await completeBootstrap(port, url!, admin);
-      expect((await health(port)).bootstrapStatus).toBe('ready');
+      // start.sh notices the admin through /api/health (bootstrapStatus ready) and restarts Paperclip at once.
+      await machine!.waitForLog(/an admin exists now: closing sign-up/, 60);
       // The watcher notices within its poll and restarts Paperclip in place, which then refuses sign-up.
       const status = await signUpUntil(400, 180);
       record('sign-up once the admin exists (within 180 s)', `HTTP ${status}`);
       expect(status).toBe(400);
-      await machine!.waitForLog(/an admin exists now: closing sign-up/, 5);
       expect(await signIn(port, site().origin, admin)).toBe(200);
     },
   );
