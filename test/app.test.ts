@@ -32,6 +32,7 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       paperclipVersion: '2026.916.1',
       nodeImage: 'node:24.21.0-trixie-slim',
       agents: ['claude'],
+      adminInviteHours: 1,
       org: 'personal',
       region: 'sjc',
       vmSize: 'shared-cpu-2x',
@@ -73,6 +74,7 @@ describe('interactive answers', () => {
         paperclipVersion: '2026.916.1',
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: ['claude', 'codex'],
+        adminInviteHours: '24h',
         org: 'acme',
         region: 'fra',
         vmSize: 'performance-1x',
@@ -95,6 +97,7 @@ describe('interactive answers', () => {
       'paperclipVersion',
       'nodeImage',
       'agents',
+      'adminInviteHours',
       'org',
       'region',
       'vmSize',
@@ -114,6 +117,7 @@ describe('interactive answers', () => {
     expect(stored(dir)).toMatchObject({
       appName: 'team-clip',
       agents: ['claude', 'codex'],
+      adminInviteHours: 24,
       region: 'fra',
       vmMemory: 4096,
       volumeSize: 10,
@@ -137,7 +141,7 @@ describe('interactive answers', () => {
     Object.assign(process.stdout, { isTTY: true });
     try {
       const result = await runIn(dir, 'app', { answers: {} });
-      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(19);
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(20);
     } finally {
       Object.assign(process.stdin, { isTTY: tty.stdin });
       Object.assign(process.stdout, { isTTY: tty.stdout });
@@ -175,6 +179,7 @@ describe('non-interactive runs', () => {
         paperclipVersion: '2026.916.1',
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: 'claude',
+        adminInviteHours: '1',
         org: 'personal',
         region: 'iad',
         vmSize: 'shared-cpu-2x',
