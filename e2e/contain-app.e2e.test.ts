@@ -162,18 +162,24 @@ describe('contain-app: the admin takeover window and what agent code can reach',
     expect(res.status).toBe(200);
   });
 
-  step('the invite expires (clock moved in the DB): refused by Paperclip, and sign-up closes in place', async () => {
-    const token = (await machine!.waitForLog(/Admin invite URL: \S+\/invite\/(\S+)/, 5)).trim();
-    await sql(
-      "UPDATE invites SET created_at = created_at - interval '61 minutes', expires_at = expires_at - interval '61 minutes' WHERE invite_type = 'bootstrap_ceo'",
-    );
-    expect((await http(port, `/api/invites/${token}`, { host: site().host })).status).toBe(404);
-    const status = await signUpUntil(400, 180);
-    record('sign-up after the invite expired, no admin (within 180 s)', `HTTP ${status}`);
-    expect(status).toBe(400);
-    await machine!.waitForLog(/the admin invite expired with no admin: closing sign-up/, 5);
-    await machine!.waitForLog(/sign-up closed: restarting Paperclip/, 5);
-  });
+  step(
+    'the invite lifetime passes (clock moved in the DB): refused by Paperclip, and sign-up closes in place',
+    async () => {
+      const token = (await machine!.waitForLog(/Admin invite URL: \S+\/invite\/(\S+)/, 5)).trim();
+      // Its whole lifetime plus a minute passes: both timestamps move back by that much (SET reads the old row).
+      await sql(
+        "UPDATE invites SET created_at = created_at - (expires_at - created_at) - interval '1 minute', expires_at = created_at - interval '1 minute' WHERE invite_type = 'bootstrap_ceo'",
+      );
+      const opened = (await http(port, `/api/invites/${token}`, { host: site().host })).status;
+      record('the invite, its lifetime plus a minute later', `HTTP ${opened}`);
+      expect(opened).toBe(404);
+      const status = await signUpUntil(400, 180);
+      record('sign-up after the invite expired, no admin (within 180 s)', `HTTP ${status}`);
+      expect(status).toBe(400);
+      await machine!.waitForLog(/the admin invite expired with no admin: closing sign-up/, 5);
+      await machine!.waitForLog(/sign-up closed: restarting Paperclip/, 5);
+    },
+  );
 
   step('a boot with no admin and an expired invite mints none and keeps sign-up closed: no claim', async () => {
     await bootAgain();
