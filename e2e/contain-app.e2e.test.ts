@@ -184,7 +184,8 @@ describe('contain-app: the admin takeover window and what agent code can reach',
   step('a boot with no admin and an expired invite mints none and keeps sign-up closed: no claim', async () => {
     await bootAgain();
     await machine!.waitForLog(/Paperclip is healthy/, 60);
-    await sleep(5000);
+    // Long enough for a mint after health to show (bootstrap-ceo took ~10 s on a loaded host).
+    for (let tries = 0; tries < 30 && !(await health(port)).bootstrapInviteActive; tries++) await sleep(1000);
     const minted = await bootstrapInvites();
     const lives = await sql(
       "SELECT coalesce(round(extract(epoch FROM max(expires_at) - now()) / 3600), 0) FROM invites WHERE invite_type = 'bootstrap_ceo' AND expires_at > now()",
