@@ -33,6 +33,7 @@ describe('yo paperclip-fly --yes in an empty folder', () => {
       nodeImage: 'node:24.21.0-trixie-slim',
       agents: ['claude'],
       agentPrivateNetworks: false,
+      adminInviteHours: 1,
       org: 'personal',
       region: 'sjc',
       vmSize: 'shared-cpu-2x',
@@ -79,6 +80,7 @@ describe('interactive answers', () => {
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: ['claude', 'codex'],
         agentPrivateNetworks: true,
+        adminInviteHours: '24h',
         org: 'acme',
         region: 'fra',
         vmSize: 'performance-1x',
@@ -106,6 +108,7 @@ describe('interactive answers', () => {
       'nodeImage',
       'agents',
       'agentPrivateNetworks',
+      'adminInviteHours',
       'org',
       'region',
       'vmSize',
@@ -129,6 +132,7 @@ describe('interactive answers', () => {
     expect(stored(dir)).toMatchObject({
       appName: 'team-clip',
       agents: ['claude', 'codex'],
+      adminInviteHours: 24,
       region: 'fra',
       vmMemory: 4096,
       volumeSize: 10,
@@ -160,7 +164,7 @@ describe('interactive answers', () => {
     Object.assign(process.stdout, { isTTY: true });
     try {
       const result = await runIn(dir, 'app', { answers: {} });
-      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(24);
+      expect(result.askedQuestions.map((question) => question.name)).toHaveLength(25);
     } finally {
       Object.assign(process.stdin, { isTTY: tty.stdin });
       Object.assign(process.stdout, { isTTY: tty.stdout });
@@ -199,6 +203,7 @@ describe('non-interactive runs', () => {
         nodeImage: 'node:24.21.0-trixie-slim',
         agents: 'claude',
         agentPrivateNetworks: false,
+        adminInviteHours: '1',
         org: 'personal',
         region: 'iad',
         vmSize: 'shared-cpu-2x',

@@ -43,6 +43,8 @@ const BAD_FLAGS: [Record<string, unknown>, RegExp][] = [
   [{ volumeSize: '1.5' }, /^Invalid --volumeSize "1.5": use a whole number of gigabytes/],
   [{ snapshotRetention: '0' }, /^Invalid --snapshotRetention "0": use a whole number of days from 1 to 60/],
   [{ snapshotRetention: '90' }, /^Invalid --snapshotRetention "90": .*from 1 to 60/],
+  [{ adminInviteHours: '0' }, /^Invalid --adminInviteHours "0": use a whole number of hours from 1 to 720/],
+  [{ adminInviteHours: '1.5h' }, /^Invalid --adminInviteHours "1.5h": use a whole number of hours from 1 to 720/],
   [
     { volumeAutoExtendThreshold: '100' },
     /^Invalid --volumeAutoExtendThreshold "100": use a whole percentage from 50 to 99/,

@@ -209,7 +209,7 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     expect(calls.some((call) => call.includes('mv -f') || call.includes('apps restart'))).toBe(false);
   });
 
-  it('snapshot, invite and lock-signup', async () => {
+  it('snapshot, invite, open-signup and close-signup', async () => {
     const { dir } = await generate();
     expect(make(dir, 'snapshot').calls).toEqual([
       'ARGS volumes list --app my-paperclip --json',
@@ -218,8 +218,12 @@ describe('the generated Makefile, against a FAKE flyctl', () => {
     expect(make(dir, 'invite').calls).toEqual([
       'ARGS ssh console --app my-paperclip -C /usr/local/bin/start.sh invite',
     ]);
-    expect(make(dir, 'lock-signup').calls).toEqual([
-      'ARGS secrets set PAPERCLIP_AUTH_DISABLE_SIGN_UP=true --app my-paperclip',
+    // The machine's supervisor restarts Paperclip with the new setting: no secret, no machine restart.
+    expect(make(dir, 'open-signup').calls).toEqual([
+      'ARGS ssh console --app my-paperclip -C /usr/local/bin/start.sh open-signup',
+    ]);
+    expect(make(dir, 'close-signup').calls).toEqual([
+      'ARGS ssh console --app my-paperclip -C /usr/local/bin/start.sh close-signup',
     ]);
   });
 

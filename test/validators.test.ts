@@ -4,9 +4,11 @@ import {
   isTailscaleDnsAffected,
   memoryRangeMb,
   parseList,
+  parseHours,
   parseMemoryMb,
   parseNodeImage,
   parseGigabytes,
+  validateAdminInviteHours,
   validateAgents,
   validateAutoExtendIncrement,
   validateAutoExtendLimit,
@@ -75,6 +77,8 @@ const cases: Record<string, Case<unknown>> = {
   ),
   volumeAutoExtendIncrement: row(validateAutoExtendIncrement, [1, 10, 100], [0, 101, 1.5, Number.NaN], /from 1 to 100/),
   volumeAutoExtendLimit: row(validateAutoExtendLimit, [1, 12, 500], [0, 501, 2.5, Number.NaN], /from 1 to 500/),
+  // Paperclip clamps --expires-hours to 1..720 without a word: only that range is accepted.
+  adminInviteHours: row(validateAdminInviteHours, [1, 24, 720], [0, 721, 0.5, 1.5, Number.NaN], /from 1 to 720/),
   paperclipVersion: row(
     validatePaperclipVersion,
     ['2026.916.1', '0.2.7'],
@@ -145,6 +149,22 @@ describe.each(Object.entries(cases))('%s validator', (_name, [validator, good, b
     expect(verdict).not.toBe(true);
     expect(verdict).toMatch(allowedForm);
     expect(verdict).not.toContain('\n');
+  });
+});
+
+describe('hours', () => {
+  it.each([
+    ['1', 1],
+    ['24h', 24],
+    [' 3 H ', 3],
+    ['720', 720],
+    ['1.5', Number.NaN],
+    ['1d', Number.NaN],
+    ['-1', Number.NaN],
+    ['', Number.NaN],
+    ['h', Number.NaN],
+  ])('parseHours(%j) is %s', (raw, hours) => {
+    expect(parseHours(raw)).toEqual(hours);
   });
 });
 

@@ -10,7 +10,7 @@ export interface Admin {
   password: string;
 }
 
-function cookieHeader(responses: HttpResponse[]): string {
+export function cookieHeader(responses: HttpResponse[]): string {
   const jar = new Map<string, string>();
   for (const res of responses) {
     for (const cookie of res.setCookies) {
@@ -40,6 +40,8 @@ export async function completeBootstrap(port: number, inviteUrl: string, admin: 
     host,
     headers,
     body: { email: admin.email, password: admin.password, name: 'E2E Admin' },
+    // Password hashing right after a (re)start is slow on a loaded host: 10 s was seen to run out.
+    timeoutSeconds: 60,
   });
   expect('sign-up', signUp, [200]);
   const cookie = cookieHeader([signUp]);

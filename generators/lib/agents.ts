@@ -17,6 +17,8 @@ export interface AgentSpec {
   installCheck: string;
   /** Secrets this agent reads; `make secrets` asks for them when the agent is installed. */
   secrets: readonly SecretSpec[];
+  /** Where the CLI keeps its login, relative to the app user's HOME (the volume). */
+  loginDir: string;
 }
 
 export const AGENT_SPECS = [
@@ -26,6 +28,7 @@ export const AGENT_SPECS = [
     npmPackage: '@anthropic-ai/claude-code',
     version: VERSIONS.claudeCode,
     installCheck: 'claude --version >/dev/null',
+    loginDir: '.claude',
     secrets: [
       {
         name: 'CLAUDE_CODE_OAUTH_TOKEN',
@@ -42,6 +45,7 @@ export const AGENT_SPECS = [
     npmPackage: '@openai/codex',
     version: VERSIONS.codex,
     installCheck: 'codex --version >/dev/null',
+    loginDir: '.codex',
     secrets: [
       {
         name: 'OPENAI_API_KEY',

@@ -277,9 +277,37 @@ export const GOTCHAS = [
   {
     id: 'open-signup',
     title: 'sign-up is open until an admin exists',
-    symptom: 'Anyone who reaches the instance first can sign up and claim it as admin.',
-    fix: 'start.sh mints the admin invite as soon as the server is healthy on first boot; make lock-signup closes sign-up afterwards.',
+    symptom:
+      'Anyone who reaches the instance can sign up and, while no admin exists, make themselves admin without any invite (POST /api/bootstrap/claim, open in authenticated private mode).',
+    fix: 'start.sh opens sign-up only while no admin exists and an admin invite is live, and mints that invite as soon as the server is healthy on first boot; otherwise Paperclip starts with PAPERCLIP_AUTH_DISABLE_SIGN_UP=true. make open-signup / make close-signup open it for new members and close it again.',
     files: ['start.sh', 'ops.sh'],
+    source: 'research',
+  },
+  {
+    id: 'signup-after-admin',
+    title: 'closing sign-up needs a restart',
+    symptom:
+      'Paperclip reads PAPERCLIP_AUTH_DISABLE_SIGN_UP (auth.disableSignUp) only at start: after the admin claims the instance, sign-up stays open until someone remembers to close it and restart.',
+    fix: 'start.sh watches /api/health while sign-up is open with no admin and restarts Paperclip in place with sign-up closed once an admin exists or the invite expired; make open-signup / close-signup signal the same restart (a boot always starts closed once an admin exists).',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'admin-invite-lifetime',
+    title: 'the admin invite lives 72 hours',
+    symptom:
+      'paperclipai auth bootstrap-ceo mints an invite valid for 72 h by default; its URL is in the Fly logs, which every member of the organisation (and any log shipper) can read.',
+    fix: 'start.sh passes --expires-hours from the adminInviteHours setting (1 by default) and logs the expiry next to the URL; make invite mints a new one.',
+    files: ['start.sh'],
+    source: 'research',
+  },
+  {
+    id: 'invite-reminted',
+    title: 'a fresh admin invite on every boot',
+    symptom:
+      'Minting the admin invite whenever no admin exists and none is live puts a new, fully valid invite URL in the logs at every later boot.',
+    fix: "start.sh mints it only on the first boot (no admin invite was ever minted, per Paperclip's invites table); later boots say the invite expired and leave sign-up closed until make invite.",
+    files: ['start.sh'],
     source: 'research',
   },
   {

@@ -74,6 +74,8 @@ export const LAYOUT = {
    * that finds less free space than this releases it, so PostgreSQL's recovery checkpoint has room.
    */
   reserveMb: 128,
+  /** While no admin exists and sign-up is open, how often start.sh asks Paperclip whether an admin exists now. */
+  bootstrapPollSeconds: 5,
   /** The longest wait between two tries of a dependency that is down (external database, Tailscale). */
   retryMaxSeconds: 30,
 } as const;

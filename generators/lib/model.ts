@@ -216,6 +216,15 @@ export function templateData(s: Settings) {
       tailnetPolicy: tailnetPolicySnippet(s.tailscaleTags),
       privateNetworks: PRIVATE_NETWORKS.map((network) => `\`${network.prefix}\`: ${network.what}`),
       resolver: FLY_RESOLVER.address,
+      /** What Paperclip hands every agent process (its environment minus PAPERCLIP_*) and the agents' logins. */
+      agentSecrets: englishList(
+        [
+          'DATABASE_URL',
+          'BETTER_AUTH_SECRET',
+          ...agents.flatMap((agent) => agent.secrets.map((secret) => secret.name)),
+        ].map((name) => `\`${name}\``),
+      ),
+      agentLogins: englishList(agents.map((agent) => `\`${LAYOUT.appHome}/${agent.loginDir}\``)),
     },
     gotchaTable: gotchaTable(gotchasFor(s), [
       GOTCHA_COLUMNS.titleWithMarker,

@@ -15,6 +15,7 @@ import {
   parseInteger,
   parseList,
   parseGigabytes,
+  parseHours,
   parseMemoryMb,
   validateAgents,
   validateAutoExtendIncrement,
@@ -42,6 +43,7 @@ import {
   validateVolumeSize,
   type FlyVmSize,
   type Validation,
+  validateAdminInviteHours,
 } from './validators.js';
 
 /** What a default may depend on besides earlier settings. */
@@ -165,6 +167,17 @@ export const SETTINGS = [
     default: () => false,
     parse: flag,
     validate: () => true,
+  }),
+  define({
+    key: 'adminInviteHours',
+    owner: 'app',
+    kind: 'integer',
+    // The invite URL lands in Fly's logs, which every member of the organisation can read: keep it short-lived.
+    description: 'Hours the first-boot admin invite stays valid ("1" or "1h"; 1-720); sign-up is open only meanwhile',
+    message: 'Admin invite lifetime (hours)',
+    default: () => 1,
+    parse: (raw) => parseHours(String(raw)),
+    validate: validateAdminInviteHours,
   }),
   define({
     key: 'org',

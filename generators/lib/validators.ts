@@ -177,6 +177,21 @@ export function validateAutoExtendLimitForVolume(limit: number, volumeSize: numb
   return `use ${volumeSize} (the --volumeSize: no auto-extend) or at least ${volumeSize + increment} GB (the volume plus one --volumeAutoExtendIncrement)`;
 }
 
+/** Hours as typed: "3" or "3h" (whole hours); anything else is NaN, which the validator refuses. */
+export function parseHours(raw: string): number {
+  const match = /^\s*(\d+)\s*h?\s*$/i.exec(raw);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/**
+ * The admin invite's lifetime: Paperclip's bootstrap-ceo silently clamps --expires-hours to 1..720 (its source:
+ * Math.max(1, Math.min(24 * 30, hours))), so only that range is accepted; nothing is clamped behind the user's back.
+ */
+export function validateAdminInviteHours(value: number): Validation {
+  if (Number.isInteger(value) && value >= 1 && value <= 720) return true;
+  return 'use a whole number of hours from 1 to 720, e.g. 1 or 24h (the bounds of paperclipai auth bootstrap-ceo --expires-hours)';
+}
+
 /** An exact npm version: the image must be reproducible, so no ranges, tags or "latest". */
 export function validatePaperclipVersion(value: string): Validation {
   if (/^\d+\.\d+\.\d+$/.test(value)) return true;

@@ -85,6 +85,14 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
   'home-on-volume': homeOnVolume,
   'open-signup': openSignup,
   'bootstrap-exit-code': bootstrapExitCode,
+  'signup-after-admin': {
+    notChecked: 'whether something closes sign-up once the admin exists is boot-time logic, which doctor does not run',
+  },
+  'admin-invite-lifetime': {
+    notChecked:
+      "the invite's lifetime is decided where bootstrap-ceo runs, often through a variable doctor does not evaluate",
+  },
+  'invite-reminted': { notChecked: SCRIPT_LOGIC },
   'tailscale-serve-blocks': tailscaleServeBlocks,
   'secrets-stay-secret': secretsStaySecret,
   'make-381': makeVersion,
