@@ -470,13 +470,14 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     );
 
     step(
-      "a second tailnet node reaches Paperclip through the tailnet, and through tailscale serve's HTTPS",
+      "a second tailnet node reaches Paperclip through tailscale serve's HTTPS, and not in plain HTTP on its port",
       async () => {
         await peer!.up('e2e-peer', keys.singleUse); // uses up the single-use key, for a later step
         const name = `${fly.env.TS_HOSTNAME}.${BASE_DOMAIN}`;
-        // Plain HTTP to the node's tailnet address: the TUN device routes it to Paperclip.
-        const direct = await peer!.curl(`http://${name}:${fly.internalPort}/api/health`);
-        expect(direct.status).toBe(200);
+        // Plain HTTP to the node's tailnet address on Paperclip's port: refused by start.sh's table (tailnet-port).
+        await expect(peer!.curl(`http://${name}:${fly.internalPort}/api/health`)).rejects.toThrow(
+          /over the tailnet failed/,
+        );
         // HTTPS on 443: serve terminates TLS with the cached certificate and proxies to Paperclip.
         expect(await machine!.bootLogs()).toContain(
           `[start] HTTPS: ${publicUrl} serves http://127.0.0.1:${fly.internalPort} (tailscale serve)`,
