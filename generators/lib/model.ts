@@ -18,6 +18,7 @@ import { IMAGE_PRUNE_NOTE, imagePruneCommands, imageRemovals } from './image.js'
 import { LAYOUT, postgresBin } from './layout.js';
 import { secretGroupsFor } from './secrets.js';
 import { isSystemPostgres, type Settings } from './settings.js';
+import { attackersFor, threatTable } from './threats.js';
 import { parseNodeImage } from './validators.js';
 import { volumePlan } from './volume.js';
 import { VERSIONS } from './versions.js';
@@ -226,6 +227,8 @@ export function templateData(s: Settings) {
       ),
       agentLogins: englishList(agents.map((agent) => `\`${LAYOUT.appHome}/${agent.loginDir}\``)),
     },
+    /** The README's security section: who can attack the machine, and what each applicable measure stops. */
+    security: { attackers: attackersFor(s), table: threatTable(s).join('\n') },
     gotchaTable: gotchaTable(gotchasFor(s), [
       GOTCHA_COLUMNS.titleWithMarker,
       GOTCHA_COLUMNS.symptom,
