@@ -41,7 +41,7 @@ describe('the threat model', () => {
     ],
     ['agents allowed on the private networks', { agentPrivateNetworks: true }, ['tailnet-port'], ['agent-networks']],
   ] as const)('%s: lists exactly the measures whose entries apply', (_name, overrides, present, absent) => {
-    const s = settings(overrides as Partial<Settings>);
+    const s = settings(overrides);
     const applies = new Set(gotchasFor(s).map((entry) => entry.id));
     const listed = measuresFor(s).map((measure) => measure.id);
     expect(listed).toEqual(MEASURES.filter((measure) => applies.has(measure.id)).map((measure) => measure.id));

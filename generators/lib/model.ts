@@ -103,7 +103,6 @@ export function templateData(s: Settings) {
     ...(systemPostgres ? [{ name: 'PostgreSQL', pidVar: 'PG_PID', optional: false }] : []),
     ...(s.tailscale ? [{ name: 'tailscaled', pidVar: 'TAILSCALED_PID', optional: true }] : []),
   ];
-  const { dirs } = LAYOUT;
   const network = agentNetworkPlan(s);
   return {
     s,

@@ -57,7 +57,8 @@ export const MEASURES: readonly Measure[] = [
   {
     id: 'daemon-env',
     from: 'agent',
-    stops: "app secrets in daemons that need none, and the Tailscale key in Paperclip's (and so the agents') environment",
+    stops:
+      "app secrets in daemons that need none, and the Tailscale key in Paperclip's (and so the agents') environment",
   },
   {
     id: 'secrets-off-cmdline',
