@@ -27,7 +27,7 @@ import { startExternalPostgres, type ExternalPostgres } from './lib/external-pos
 import { freePort, health, healthStatus, portIsFree, sleep, waitForHealth } from './lib/http.js';
 import { layers, projectSettings, withoutPrune } from './lib/image.js';
 import { isPaperclip, isPostgres, isTailscaled, listeners, processes } from './lib/inside.js';
-import { Machine } from './lib/machine.js';
+import { Machine, awaitSignupClosed } from './lib/machine.js';
 import { NETNS_IPV4, NETNS_IPV6, NetNs } from './lib/netns.js';
 import { podman, podmanOut, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
@@ -340,6 +340,11 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
     const after = await health(port);
     expect(after.bootstrapStatus).toBe('ready');
     expect(after.bootstrapInviteActive).toBe(false);
+    // start.sh notices the admin and restarts Paperclip in place with sign-up closed; later steps use that server.
+    const seconds = await awaitSignupClosed(machine!, port);
+    console.log(
+      `[e2e] ${spec.key}: sign-up closed in place, healthy again ${seconds.toFixed(1)} s after the bootstrap`,
+    );
   });
 
   step('runs Paperclip as node with HOME on the volume; its files land under the mount', async () => {

@@ -136,7 +136,8 @@ describe('contain-app: the admin takeover window and what agent code can reach',
         PAPERCLIP_AGENT_JWT_SECRET: random(32),
         ANTHROPIC_API_KEY: `sk-ant-e2e-${random()}`,
       },
-      runFlags: ['--publish', `127.0.0.1:${port}:${fly.internalPort}`],
+      // NET_ADMIN: start.sh loads the agents' network rules (into the container's own namespace) or refuses to start.
+      runFlags: ['--publish', `127.0.0.1:${port}:${fly.internalPort}`, '--cap-add', 'NET_ADMIN'],
     });
     await bootAgain();
   });

@@ -29,7 +29,7 @@ import { completeBootstrap, signIn, signInResponse, type Admin } from './lib/boo
 import { startExternalPostgres, type ExternalPostgres } from './lib/external-postgres.js';
 import { freePort, health, http, portIsFree, sleep, waitForHealth, type HttpResponse } from './lib/http.js';
 import { isPaperclip, processes } from './lib/inside.js';
-import { Machine } from './lib/machine.js';
+import { Machine, awaitSignupClosed } from './lib/machine.js';
 import { NetNs } from './lib/netns.js';
 import { podman, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
@@ -309,6 +309,7 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
   step('bootstrap, then data: a company, a stored secret and an attachment', async () => {
     const inviteUrl = await machine.waitForLog(/Admin invite URL: (\S+)/, 120);
     await completeBootstrap(port, inviteUrl, admin);
+    await awaitSignupClosed(machine, port);
     const session = await signInSession(port, siteUrl, admin);
     const company = await api(session, '/companies', 'POST', { name: 'Before backup' });
     expectStatus(company, [200, 201], 'create company');
@@ -524,12 +525,13 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
     await bootHealthy(small);
     const inviteUrl = await small.waitForLog(/Admin invite URL: (\S+)/, 120);
     await completeBootstrap(port, inviteUrl, admin);
+    await awaitSignupClosed(small, port);
     const session = await signInSession(port, siteUrl, admin);
     expectStatus(await api(session, '/companies', 'POST', { name: 'Before the volume filled' }), [200, 201], 'company');
     const before = await fingerprint(small);
     // As the agent would: the app user writes until the file system refuses.
     const fill = await small.exec(
-      ['sh', '-c', `dd if=/dev/zero of=${LAYOUT.volume}/fill bs=1M 2>&1; df -m ${LAYOUT.volume}`],
+      ['sh', '-c', `dd if=/dev/zero of=${LAYOUT.appHome}/fill bs=1M 2>&1; df -m ${LAYOUT.volume}`],
       {
         user: LAYOUT.runUser,
       },

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { podman, podmanOut, type CommandResult } from './podman.js';
-import { sleep } from './http.js';
+import { sleep, waitForHealth } from './http.js';
 
 export interface MachineOptions {
   name: string;
@@ -131,4 +131,14 @@ export class Machine {
   async remove(): Promise<void> {
     await podman(['rm', '--force', '--time', '0', this.name], { allowFailure: true });
   }
+}
+
+/**
+ * After the admin accepts the invite, start.sh restarts Paperclip in place with sign-up closed (signup-after-admin).
+ * Waits for that restart and for health again, so later requests do not race it; returns the seconds it took.
+ */
+export async function awaitSignupClosed(machine: Machine, port: number): Promise<number> {
+  const since = performance.now();
+  await machine.waitForLog(/starting Paperclip as \S+ \(.*; sign-up closed\)/, 180);
+  return waitForHealth(port, since, 120, async () => !(await machine.isRunning()));
 }
