@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LAYOUT } from '../generators/lib/layout.js';
 import { completeBootstrap, cookieHeader, signIn, type Admin } from './lib/bootstrap.js';
 import { freePort, health, http, sleep, waitForHealth, type HttpResponse } from './lib/http.js';
 import { isPaperclip, processes } from './lib/inside.js';
@@ -26,8 +27,8 @@ const KEEP_GOING = process.env.E2E_KEEP_GOING === '1';
 const APP = 'e2e-contain';
 const PSQL = '/usr/lib/postgresql/17/bin/psql';
 const START = '/usr/local/bin/start.sh';
-const MASTER_KEY = '/paperclip/instances/default/secrets/master.key';
-const CONFIG = '/paperclip/instances/default/config.json';
+const MASTER_KEY = LAYOUT.masterKey;
+const CONFIG = LAYOUT.config;
 const random = (bytes = 12) => randomBytes(bytes).toString('hex');
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -306,20 +307,15 @@ describe('contain-app: the admin takeover window and what agent code can reach',
         db.stdout.trim() === 't' ? 'yes' : `no (${db.stderr.trim()})`,
       );
       expect(db.stdout.trim()).toBe('t');
-      const password = await asNode('cat /paperclip/postgres/app-password');
+      const password = await asNode(`cat ${LAYOUT.volume}/${LAYOUT.dirs.postgres}/app-password`);
       record('node reads the database password file', password.code === 0 ? 'yes' : 'no (root-only)');
       expect(password.code).not.toBe(0);
       // Every company's files, every agent's home and workspace live under the volume's node-owned trees.
-      const notNodes = await tryExec([
-        'find',
-        '/paperclip/instances',
-        '/paperclip/.claude',
-        '!',
-        '-user',
-        'node',
-        '-print',
-      ]);
-      record('files under /paperclip/instances and ~/.claude not owned by node', notNodes.stdout.trim() || 'none');
+      const notNodes = await tryExec(['find', LAYOUT.appHome, '!', '-user', 'node', '-print']);
+      record(
+        `files under ${LAYOUT.appHome} (instances, ~/.claude) not owned by node`,
+        notNodes.stdout.trim() || 'none',
+      );
       expect(notNodes.stdout.trim()).toBe('');
       const bwrap = await asNode('command -v bwrap');
       record("bubblewrap (Paperclip's per-agent sandbox) in the image", bwrap.code === 0 ? 'yes' : 'no');
