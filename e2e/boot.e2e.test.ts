@@ -378,18 +378,10 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
         const postgres = (await processes(machine!)).filter(isPostgres);
         expect(postgres.length).toBeGreaterThan(0);
         expect(new Set(postgres.map((proc) => proc.uid))).toEqual(new Set([postgresUid]));
-        const owner = await machine!.exec([
-          'runuser',
-          '-u',
-          'postgres',
-          '--',
-          'psql',
-          '-h',
-          '/var/run/postgresql',
-          '-XAtc',
+        const owner = await machine!.psql(
           "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'paperclip'",
-        ]);
-        expect(owner.stdout.trim()).toBe('paperclip');
+        );
+        expect(owner).toBe('paperclip');
       },
     );
   } else {

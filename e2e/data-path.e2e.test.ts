@@ -161,16 +161,18 @@ describe('restore is all or nothing', () => {
   });
 });
 
+/** A PostgreSQL program of the host's server, run as postgres (failures returned, not thrown). */
+const asPostgres = (program: string, args: string[]) =>
+  run('runuser', ['-u', 'postgres', '--', join(PG_BIN, program), ...args], {
+    allowFailure: true,
+    timeoutSeconds: 60,
+  });
+
 describe('first boot is atomic', () => {
   /** Starts the cluster on a free port and asks it a question: proof it is whole. */
   async function clusterAnswers(pgdata: string): Promise<boolean> {
     const port = await freePort();
     const socket = postgresDir('socket-');
-    const asPostgres = (program: string, args: string[]) =>
-      run('runuser', ['-u', 'postgres', '--', join(PG_BIN, program), ...args], {
-        allowFailure: true,
-        timeoutSeconds: 60,
-      });
     const started = await asPostgres('pg_ctl', [
       '-D',
       pgdata,
@@ -407,13 +409,8 @@ describe('a volume filled by the app user does not take PostgreSQL down', () => 
 
     const port = await freePort();
     const socket = postgresDir('socket-');
-    const pg = (program: string, args: string[]) =>
-      run('runuser', ['-u', 'postgres', '--', join(PG_BIN, program), ...args], {
-        allowFailure: true,
-        timeoutSeconds: 60,
-      });
     const start = () =>
-      pg('pg_ctl', [
+      asPostgres('pg_ctl', [
         '-D',
         pgdata,
         '-w',
@@ -425,7 +422,8 @@ describe('a volume filled by the app user does not take PostgreSQL down', () => 
         `-p ${port} -k ${socket} -c listen_addresses=`,
         'start',
       ]);
-    const sql = (query: string) => pg('psql', ['-h', socket, '-p', String(port), '-XAtq', '-c', query, 'postgres']);
+    const sql = (query: string) =>
+      asPostgres('psql', ['-h', socket, '-p', String(port), '-XAtq', '-c', query, 'postgres']);
     expect((await start()).code).toBe(0);
     await sql('CREATE TABLE kept (id int); INSERT INTO kept SELECT generate_series(1, 10000)');
 
@@ -440,7 +438,7 @@ describe('a volume filled by the app user does not take PostgreSQL down', () => 
     );
     // The full volume as PostgreSQL meets it: writes fail.
     expect((await sql('INSERT INTO kept SELECT generate_series(1, 200000)')).stderr).toMatch(/No space left on device/);
-    await pg('pg_ctl', ['-D', pgdata, '-m', 'immediate', '-w', 'stop']);
+    await asPostgres('pg_ctl', ['-D', pgdata, '-m', 'immediate', '-w', 'stop']);
 
     // The next boot: the reserve is released with a loud line, then PostgreSQL recovers.
     const booted = performance.now();
@@ -453,6 +451,6 @@ describe('a volume filled by the app user does not take PostgreSQL down', () => 
     // And it can write again: without the reserve, this insert fails with "No space left on device".
     const write = await sql('INSERT INTO kept SELECT generate_series(1, 100000)');
     expect(write.code, write.stderr).toBe(0);
-    await pg('pg_ctl', ['-D', pgdata, '-m', 'fast', '-w', 'stop']);
+    await asPostgres('pg_ctl', ['-D', pgdata, '-m', 'fast', '-w', 'stop']);
   });
 });

@@ -218,28 +218,9 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
     expect(result.exitCode).toBe(0);
   }
 
-  /** psql as the postgres superuser inside the running machine; unaligned, trimmed. */
-  async function sql(target: Machine, query: string): Promise<string> {
-    const result = await target.exec([
-      'runuser',
-      '-u',
-      'postgres',
-      '--',
-      'psql',
-      '-h',
-      LAYOUT.database.socketDir,
-      '-d',
-      LAYOUT.database.name,
-      '-XAtc',
-      query,
-    ]);
-    return result.stdout.trim();
-  }
-
   /** The rows the test made: company names, secrets and assets, as one comparable string. */
   const fingerprint = (target: Machine) =>
-    sql(
-      target,
+    target.psql(
       `SELECT coalesce((SELECT string_agg(name, ',' ORDER BY name) FROM companies), '') || ' | ' ||
               coalesce((SELECT string_agg(id::text, ',' ORDER BY id) FROM company_secrets), '') || ' | ' ||
               coalesce((SELECT string_agg(id::text || ':' || sha256, ',' ORDER BY id) FROM assets), '')`,

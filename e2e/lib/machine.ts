@@ -6,6 +6,7 @@
  * container, keeping its stale runtime files (sockets, pid files), which is the harsher case.
  */
 import { readFileSync } from 'node:fs';
+import { LAYOUT } from '../../generators/lib/layout.js';
 import { podman, podmanOut, type CommandResult } from './podman.js';
 import { sleep, waitForHealth } from './http.js';
 
@@ -121,6 +122,12 @@ export class Machine {
       if (performance.now() > deadline) throw new Error(`no log line matching ${pattern} within ${timeoutSeconds}s`);
       await sleep(500);
     }
+  }
+
+  /** psql as the postgres superuser inside the machine, over its socket; unaligned output, trimmed. */
+  async psql(query: string, database: string = LAYOUT.database.name): Promise<string> {
+    const command = ['runuser', '-u', 'postgres', '--', 'psql', '-h', LAYOUT.database.socketDir, '-d', database];
+    return (await this.exec([...command, '-XAtc', query])).stdout.trim();
   }
 
   exec(command: string[], options: { user?: string; privileged?: boolean } = {}): Promise<CommandResult> {

@@ -134,9 +134,13 @@ export function validateVolumeName(value: string): Validation {
   return 'use 1-30 lowercase letters, digits and underscores, starting with a letter (e.g. paperclip_data)';
 }
 
-export function parseInteger(raw: string): number {
-  return /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+/** A whole number, optionally followed by `unit` (any case); anything else is NaN, which validation names. */
+function parseWhole(raw: string, unit = ''): number {
+  const match = new RegExp(`^\\s*(\\d+)\\s*(?:${unit})?\\s*$`, 'i').exec(raw);
+  return match ? Number(match[1]) : Number.NaN;
 }
+
+export const parseInteger = (raw: string): number => parseWhole(raw);
 
 export function validateVolumeSize(value: number): Validation {
   if (Number.isInteger(value) && value >= 1 && value <= 500) return true;
@@ -149,10 +153,7 @@ export function validateSnapshotRetention(value: number): Validation {
 }
 
 /** "<n>" or "<n>gb" to whole gigabytes (NaN otherwise), the forms flyctl's size parser reads for volume sizes. */
-export function parseGigabytes(raw: string): number {
-  const match = /^\s*(\d+)\s*(gb)?\s*$/i.exec(raw);
-  return match ? Number(match[1]) : Number.NaN;
-}
+export const parseGigabytes = (raw: string): number => parseWhole(raw, 'gb');
 
 // Fly's volume auto-extend (fly.toml [mounts] auto_extend_size_*): the ranges flyctl's config validation allows
 // (internal/appconfig/validation.go: threshold 50-99, increment 1-100 GB, limit 1-500 GB).
@@ -178,10 +179,7 @@ export function validateAutoExtendLimitForVolume(limit: number, volumeSize: numb
 }
 
 /** Hours as typed: "3" or "3h" (whole hours); anything else is NaN, which the validator refuses. */
-export function parseHours(raw: string): number {
-  const match = /^\s*(\d+)\s*h?\s*$/i.exec(raw);
-  return match ? Number(match[1]) : Number.NaN;
-}
+export const parseHours = (raw: string): number => parseWhole(raw, 'h');
 
 /**
  * The admin invite's lifetime: Paperclip's bootstrap-ceo silently clamps --expires-hours to 1..720 (its source:
