@@ -11,7 +11,9 @@ export function spawnOnTerminal(
   cwd: string,
   env: Record<string, string | undefined> = { NO_COLOR: '1' },
 ): ChildProcessWithoutNullStreams {
-  const merged: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: undefined, ...env };
+  // A user's terminal: CI=true (set by .ci/run) or a missing TERM make Node report no colours on a TTY.
+  const user = { FORCE_COLOR: undefined, CI: undefined, TERM: 'xterm-256color' };
+  const merged: Record<string, string | undefined> = { ...process.env, ...user, ...env };
   // -q no banner, -e the command's exit status, -f flush each write, -c the command; no typescript file kept.
   return spawn('script', ['-qefc', args.map(quote).join(' '), '/dev/null'], {
     cwd,
