@@ -7,8 +7,8 @@
  * small TCP service answers on TARGET_PORT and on 53. The second node forwards its tailnet address to the same
  * service (userspace tailscaled hands inbound connections to its localhost). Nothing leaves the namespace.
  *
- * Then the same project with --agentPrivateNetworks: agents reach the tailnet and 6PN again, port 3100 stays
- * closed to tailscale0.
+ * Then the same project with --agentPrivateNetworks: agents reach the tailnet and 6PN again; port 3100 and an
+ * agent's own server stay closed to tailscale0.
  *
  * Run: npx vitest run --config vitest.e2e.config.ts e2e/contain-net.e2e.test.ts (root, after npm run build).
  */
@@ -44,6 +44,8 @@ const OTHER_APP_6PN = 'fdaa:0:e2e::5';
 const FLY_DNS = 'fdaa::3';
 /** The service an agent tries to reach: on the second node's tailnet address and on the 6PN addresses. */
 const TARGET_PORT = 4280;
+/** A server an agent starts inside the machine (a dev server, a reverse shell's listener): the tailnet must not reach it. */
+const AGENT_LISTENER_PORT = 8808;
 
 const random = (bytes = 24) => randomBytes(bytes).toString('hex');
 
@@ -75,6 +77,11 @@ for (const port of ports) {
   net.createServer((socket) => socket.end('hello from ' + port + '\\n'))
     .listen({ host: '::', port }, () => { if (++listening === ports.length) console.log('listening'); });
 }
+`;
+
+/** An agent's own HTTP server on every address of the machine. */
+const AGENT_SERVER_JS = `
+require('node:http').createServer((req, res) => res.end('agent server')).listen({ host: '::', port: Number(process.argv[1]) });
 `;
 
 interface Variant {
@@ -239,8 +246,48 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
         : { outcome: `curl exit ${result.code}: ${result.stderr.trim()}`, ms };
     };
 
+    /** An agent starts its own server (as `node`, detached); it answers on loopback before the probe goes on. */
+    const startAgentServer = async () => {
+      await podman(
+        [
+          'exec',
+          '--detach',
+          '--user',
+          'node',
+          machine.name,
+          'node',
+          '-e',
+          AGENT_SERVER_JS,
+          String(AGENT_LISTENER_PORT),
+        ],
+        { allowFailure: true },
+      );
+      for (let tries = 0; ; tries++) {
+        const local = await podman(
+          [
+            'exec',
+            machine.name,
+            'curl',
+            '-q',
+            '-s',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{http_code}',
+            `http://127.0.0.1:${AGENT_LISTENER_PORT}/`,
+          ],
+          { allowFailure: true },
+        );
+        if (local.stdout.trim() === '200') return;
+        if (tries > 40)
+          throw new Error(`the agent's server never answered on loopback: ${local.stdout}${local.stderr}`);
+        await sleep(250);
+      }
+    };
+
     /** Every attempt of an agent, and the checks from the peer, in one table. */
     const probe = async () => {
+      await startAgentServer();
       const attempts: Record<string, Outcome> = {
         'node -> second node, tailnet IPv4': await connectFrom('node', peerIps.v4, TARGET_PORT),
         'node -> second node, tailnet IPv6': await connectFrom('node', peerIps.v6, TARGET_PORT),
@@ -252,6 +299,9 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
         'root -> second node, tailnet IPv4': await connectFrom('root', peerIps.v4, TARGET_PORT),
         'peer -> plain HTTP on port 3100 over the tailnet': await fromPeer(
           `http://${name}:${fly.internalPort}/api/health`,
+        ),
+        [`peer -> an agent's own server on port ${AGENT_LISTENER_PORT}`]: await fromPeer(
+          `http://${name}:${AGENT_LISTENER_PORT}/`,
         ),
         'peer -> HTTPS 443 (tailscale serve)': await fromPeer(`https://${name}/api/health`, ['--cacert', ca]),
       };
@@ -281,9 +331,16 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
       }
       expect(attempts["node -> Fly's resolver fdaa::3 port 53"]!.outcome).toBe('connected');
       expect(attempts['root -> second node, tailnet IPv4']!.outcome).toBe('connected');
-      const direct = attempts['peer -> plain HTTP on port 3100 over the tailnet']!;
-      expect(direct.outcome).toMatch(/^curl exit \d+: .*(refused|Connection|SOCKS)/i);
-      expect(direct.ms).toBeLessThan(10_000);
+      // Nothing but tailscale serve takes a connection from the tailnet: not Paperclip's port, not an agent's server
+      // (with or without the allow setting, which is about where agents may connect to).
+      for (const what of [
+        'peer -> plain HTTP on port 3100 over the tailnet',
+        `peer -> an agent's own server on port ${AGENT_LISTENER_PORT}`,
+      ]) {
+        const direct = attempts[what]!;
+        expect(direct.outcome, what).toMatch(/^curl exit \d+: .*(refused|Connection|SOCKS)/i);
+        expect(direct.ms, what).toBeLessThan(10_000);
+      }
       expect(attempts['peer -> HTTPS 443 (tailscale serve)']!.outcome).toBe('HTTP 200');
     };
 

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import TOML from '@iarna/toml';
 import { findPaperclipConfigKeyWarnings, paperclipConfigSchema } from '@paperclipai/shared';
@@ -279,4 +280,68 @@ describe("Codex credentials, the way Paperclip's Codex adapter reads them", () =
     );
     expect((await generate({ agents: 'claude' })).files.get('start.sh')).not.toContain('codex_credentials');
   });
+});
+
+describe("DATABASE_URL, as start.sh's clients get it", () => {
+  const harness = async () => {
+    const { files } = await generate({ postgresMode: 'external', tailscale: false });
+    const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}`, 'm').exec(files.get('start.sh')!)![0];
+    // A client that prints what it was given: its arguments (what /proc/<pid>/cmdline shows) and PGPASSWORD.
+    const bin = mkdtempSync(join(tmpdir(), 'pg-bin-'));
+    writeFileSync(join(bin, 'psql'), '#!/bin/sh\nprintf "%s|" "$@"; printf "PGPASSWORD=%s\\n" "$PGPASSWORD"\n', {
+      mode: 0o755,
+    });
+    return [
+      'set -euo pipefail',
+      `PG_BIN=${JSON.stringify(bin)}`,
+      'die() { printf "FATAL: %s\\n" "$*" >&2; exit 1; }',
+      fn('database_url_parts'),
+      fn('pg_app'),
+    ].join('\n');
+  };
+
+  it.each([
+    ['postgres://app:p%40ss@db.example:6543/paperclip', 'postgres://app@db.example:6543/paperclip', 'p@ss'],
+    [
+      'postgresql://app@[fd00::5]/paperclip?password=s3cret&sslmode=require',
+      'postgresql://app@[fd00::5]/paperclip?sslmode=require',
+      's3cret',
+    ],
+    ['postgres://app@db.internal/paperclip', 'postgres://app@db.internal/paperclip', ''],
+  ])('pg_app puts %s on the command line without its password', async (url, shown, password) => {
+    const run = spawnSync('bash', ['-c', `${await harness()}\npg_app psql -X`], {
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: url },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`-d|${shown}|-X|PGPASSWORD=${password}\n`);
+  });
+
+  it.each([
+    ['postgres://app:pw@db.example:6543/paperclip', 'db.example 6543'],
+    ['postgres://app:pw@[fd00::5]/paperclip', 'fd00::5 5432'],
+  ])('database_url_parts gives the host and port of %s', async (url, hostPort) => {
+    const run = spawnSync(
+      'bash',
+      ['-c', `${await harness()}\nmapfile -d '' -t p < <(database_url_parts); echo "\${p[2]} \${p[3]}"`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: url },
+      },
+    );
+    expect(run.stdout.trim(), run.stderr).toBe(hostPort);
+  });
+
+  it.each(['db.example:5432', 'mysql://app:pw@db.example/paperclip', ''])(
+    'a DATABASE_URL that is not a postgres:// URL (%j): one FATAL line, no client run',
+    async (url) => {
+      const run = spawnSync('bash', ['-c', `${await harness()}\npg_app psql -X`], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: url },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe('FATAL: DATABASE_URL is not a postgres:// URL\n');
+    },
+  );
 });
