@@ -20,34 +20,34 @@ const render = async (overrides: Partial<Settings>) =>
 describe('agentNetworkPlan: what start.sh loads, from the settings', () => {
   it.each<[string, Partial<Settings>, AgentNetworkPlan]>([
     [
-      'defaults: agents contained, port guarded on tailscale0',
+      'defaults: agents contained, tailscale0 closed to new connections',
       {},
-      { install: true, containAgents: true, allowDatabase: false, guardTailnetPort: true },
+      { install: true, containAgents: true, allowDatabase: false, closeTailnetInbound: true },
     ],
     [
       'external database: its address and port let through',
       { postgresMode: 'external' },
-      { install: true, containAgents: true, allowDatabase: true, guardTailnetPort: true },
+      { install: true, containAgents: true, allowDatabase: true, closeTailnetInbound: true },
     ],
     [
-      'no Tailscale: agents still contained (6PN), no tailnet port to guard',
+      'no Tailscale: agents still contained (6PN), no tailnet to close',
       { tailscale: false },
-      { install: true, containAgents: true, allowDatabase: false, guardTailnetPort: false },
+      { install: true, containAgents: true, allowDatabase: false, closeTailnetInbound: false },
     ],
     [
-      'agents allowed: only the port guard remains',
+      'agents allowed: only the tailnet stays closed inbound',
       { agentPrivateNetworks: true },
-      { install: true, containAgents: false, allowDatabase: false, guardTailnetPort: true },
+      { install: true, containAgents: false, allowDatabase: false, closeTailnetInbound: true },
     ],
     [
       'agents allowed, external database: no database set needed',
       { agentPrivateNetworks: true, postgresMode: 'external' },
-      { install: true, containAgents: false, allowDatabase: false, guardTailnetPort: true },
+      { install: true, containAgents: false, allowDatabase: false, closeTailnetInbound: true },
     ],
     [
       'agents allowed and no Tailscale: nothing to load',
       { agentPrivateNetworks: true, tailscale: false },
-      { install: false, containAgents: false, allowDatabase: false, guardTailnetPort: false },
+      { install: false, containAgents: false, allowDatabase: false, closeTailnetInbound: false },
     ],
   ])('%s', (_name, overrides, plan) => {
     expect(agentNetworkPlan(settings(overrides))).toEqual(plan);
@@ -90,8 +90,13 @@ describe('agentNetworkRules: the nftables script', () => {
     expect(rules().join('\n')).not.toContain('@database_v');
   });
 
-  it('guards the port on tailscale0 with a reset, with or without the allow setting', () => {
-    const guard = '    iifname "tailscale0" tcp dport $PORT reject with tcp reset';
+  it('refuses every new connection from tailscale0, with or without the allow setting', () => {
+    const guard = '    iifname "tailscale0" ct state new meta l4proto tcp reject with tcp reset';
+    expect(rules()).toContain(
+      '    iifname "tailscale0" ct state new meta l4proto udp reject with icmpx port-unreachable',
+    );
+    // Replies to connections the machine opened (root's, tailscaled's) pass: only new ones are refused.
+    expect(rules().filter((line) => line.includes('tailscale0') && !line.includes('ct state new'))).toEqual([]);
     expect(rules()).toContain(guard);
     expect(rules({ agentPrivateNetworks: true })).toContain(guard);
     expect(rules({ agentPrivateNetworks: true }).join('\n')).not.toContain('skuid');

@@ -1,6 +1,6 @@
 /**
  * What the machine's private networks let through, decided from the settings: the connections agents (every
- * process of the app user) may open, and what reaches Paperclip's port from the tailnet. start.sh loads the result
+ * process of the app user) may open, and what the tailnet may open to the machine. start.sh loads the result
  * as one nftables table before Paperclip starts.
  *
  * Why a table of its own rather than iptables rules: tailscaled inserts its `ts-input` jump at the top of the
@@ -48,20 +48,24 @@ export interface AgentNetworkPlan {
   containAgents: boolean;
   /** The external database's addresses and port stay reachable (Paperclip needs them; so can its agents). */
   allowDatabase: boolean;
-  /** Connections arriving on tailscale0 for Paperclip's port are refused: tailscale serve reaches it over loopback. */
-  guardTailnetPort: boolean;
+  /**
+   * New connections arriving on tailscale0 are refused, whatever the port: Paperclip's, and any server an agent
+   * starts. tailscale serve's 443 is not among them: tailscaled takes those connections in its own network stack
+   * before the kernel sees them (wgengine/netstack shouldProcessInbound, v1.94.2) and dials Paperclip over loopback.
+   */
+  closeTailnetInbound: boolean;
 }
 
 export function agentNetworkPlan(
   s: Pick<Settings, 'agentPrivateNetworks' | 'tailscale' | 'postgresMode'>,
 ): AgentNetworkPlan {
   const containAgents = !s.agentPrivateNetworks;
-  const guardTailnetPort = s.tailscale;
+  const closeTailnetInbound = s.tailscale;
   return {
-    install: containAgents || guardTailnetPort,
+    install: containAgents || closeTailnetInbound,
     containAgents,
     allowDatabase: containAgents && !isSystemPostgres(s),
-    guardTailnetPort,
+    closeTailnetInbound,
   };
 }
 
@@ -72,7 +76,7 @@ const prefixesOf = (family: PrivateNetwork['family']): string =>
     .join(', ');
 
 /**
- * The nftables script, one line each. `$APP_UID` and `$PORT` are left for start.sh's heredoc to fill in. It begins
+ * The nftables script, one line each. `$APP_UID` is left for start.sh's heredoc to fill in. It begins
  * by creating and deleting the table, so loading it again (a restart in the same network namespace) replaces the
  * old rules in the same transaction instead of adding to them.
  */
@@ -111,11 +115,12 @@ export function agentNetworkRules(plan: AgentNetworkPlan): string[] {
       '  }',
     );
   }
-  if (plan.guardTailnetPort) {
+  if (plan.closeTailnetInbound) {
     lines.push(
       '  chain tailnet_in {',
       `    type filter hook input priority ${PRIORITY}; policy accept;`,
-      '    iifname "tailscale0" tcp dport $PORT reject with tcp reset',
+      '    iifname "tailscale0" ct state new meta l4proto tcp reject with tcp reset',
+      '    iifname "tailscale0" ct state new meta l4proto udp reject with icmpx port-unreachable',
       '  }',
     );
   }
@@ -131,7 +136,9 @@ export function agentNetworkSummary(plan: AgentNetworkPlan): string {
           `agents (uid ${LAYOUT.runUser}) cannot connect to the tailnet or Fly's private network (${PRIVATE_NETWORKS.map((n) => n.prefix).join(', ')}) except DNS at ${FLY_RESOLVER.address}${plan.allowDatabase ? ' and the database' : ''}`,
         ]
       : []),
-    ...(plan.guardTailnetPort ? ['port $PORT refuses connections from tailscale0'] : []),
+    ...(plan.closeTailnetInbound
+      ? ['nothing takes a connection from tailscale0 but tailscale serve (443, answered by tailscaled)']
+      : []),
   ];
   return parts.join('; ');
 }

@@ -576,10 +576,10 @@ export const GOTCHAS = [
   },
   {
     id: 'tailnet-port',
-    title: "Paperclip's port is open to the tailnet",
+    title: "the machine's ports are open to the tailnet",
     symptom:
-      "Paperclip listens on :: (fly proxy dials IPv6), so every tailnet device reaches it in plain HTTP at <node>:3100, past tailscale serve's HTTPS; a rule added to iptables' INPUT chain does not help, because tailscaled inserts its ts-input jump, which accepts all of tailscale0, at the top of that chain each time it sets up netfilter.",
-    fix: "The same nftables table refuses connections arriving on tailscale0 for Paperclip's port, in a chain of its own that runs before the filter table, so tailscaled's chains cannot bypass it; tailscale serve reaches Paperclip over loopback and fly proxy over 6PN.",
+      "Paperclip listens on :: (fly proxy dials IPv6), so every tailnet device reaches it in plain HTTP at <node>:3100, past tailscale serve's HTTPS, and reaches any server an agent starts (a dev server, a listener for a shell) on its port; a rule added to iptables' INPUT chain does not help, because tailscaled inserts its ts-input jump, which accepts all of tailscale0, at the top of that chain each time it sets up netfilter.",
+    fix: "The same nftables table refuses every new connection arriving on tailscale0 (TCP with a reset, UDP with port unreachable), in a chain of its own that runs before the filter table, so tailscaled's chains cannot bypass it. tailscale serve's 443 still works: tailscaled answers it in its own network stack, before the kernel's rules, and reaches Paperclip over loopback; fly proxy reaches it over 6PN.",
     files: ['start.sh'],
     source: 'research',
     appliesTo: withTailscale,

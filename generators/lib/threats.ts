@@ -99,7 +99,8 @@ export const MEASURES: readonly Measure[] = [
   {
     id: 'tailnet-port',
     from: 'tailnet',
-    stops: "plain HTTP to Paperclip's port, past `tailscale serve`'s HTTPS",
+    stops:
+      "plain HTTP to Paperclip's port past `tailscale serve`'s HTTPS, and the tailnet reaching servers agents start",
   },
   {
     id: 'tailscale-tag',

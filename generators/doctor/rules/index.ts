@@ -155,7 +155,7 @@ export const CATALOGUE_RULES: Record<GotchaId, Rule | NotChecked> = {
   },
   'tailnet-port': {
     notChecked:
-      "whether Paperclip's port answers on tailscale0 depends on the firewall rules loaded at run time and on tailscaled's own chains; doctor does not judge their order",
+      "whether the machine's ports answer on tailscale0 depends on the firewall rules loaded at run time and on tailscaled's own chains; doctor does not judge their order",
   },
   'tailscaled-socket': {
     notChecked:
