@@ -283,22 +283,22 @@ describe("Codex credentials, the way Paperclip's Codex adapter reads them", () =
 });
 
 describe("DATABASE_URL, as start.sh's clients get it", () => {
-  const harness = async () => {
-    const { files } = await generate({ postgresMode: 'external', tailscale: false });
-    const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{[\\s\\S]*?^\\}`, 'm').exec(files.get('start.sh')!)![0];
-    // A client that prints what it was given: its arguments (what /proc/<pid>/cmdline shows) and PGPASSWORD.
-    const bin = mkdtempSync(join(tmpdir(), 'pg-bin-'));
-    writeFileSync(join(bin, 'psql'), '#!/bin/sh\nprintf "%s|" "$@"; printf "PGPASSWORD=%s\\n" "$PGPASSWORD"\n', {
+  // start.sh sourced (its main runs only when executed), with PG_BIN pointing at a client that prints what it was
+  // given: its arguments (what /proc/<pid>/cmdline shows) and PGPASSWORD.
+  let startSh = '';
+  let pgBin = '';
+  beforeAll(async () => {
+    startSh = join((await generate({ postgresMode: 'external', tailscale: false })).dir, 'start.sh');
+    pgBin = mkdtempSync(join(tmpdir(), 'pg-bin-'));
+    writeFileSync(join(pgBin, 'psql'), '#!/bin/sh\nprintf "%s|" "$@"; printf "PGPASSWORD=%s\\n" "$PGPASSWORD"\n', {
       mode: 0o755,
     });
-    return [
-      'set -euo pipefail',
-      `PG_BIN=${JSON.stringify(bin)}`,
-      'die() { printf "FATAL: %s\\n" "$*" >&2; exit 1; }',
-      fn('database_url_parts'),
-      fn('pg_app'),
-    ].join('\n');
-  };
+  });
+  const withUrl = (url: string, command: string) =>
+    spawnSync('bash', ['-c', `source "$1"; ${command}`, 'start-test', startSh], {
+      encoding: 'utf8',
+      env: { ...process.env, PG_BIN: pgBin, DATABASE_URL: url },
+    });
 
   it.each([
     ['postgres://app:p%40ss@db.example:6543/paperclip', 'postgres://app@db.example:6543/paperclip', 'p@ss'],
@@ -308,11 +308,8 @@ describe("DATABASE_URL, as start.sh's clients get it", () => {
       's3cret',
     ],
     ['postgres://app@db.internal/paperclip', 'postgres://app@db.internal/paperclip', ''],
-  ])('pg_app puts %s on the command line without its password', async (url, shown, password) => {
-    const run = spawnSync('bash', ['-c', `${await harness()}\npg_app psql -X`], {
-      encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: url },
-    });
+  ])('pg_app puts %s on the command line without its password', (url, shown, password) => {
+    const run = withUrl(url, 'pg_app psql -X');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe(`-d|${shown}|-X|PGPASSWORD=${password}\n`);
   });
@@ -320,28 +317,18 @@ describe("DATABASE_URL, as start.sh's clients get it", () => {
   it.each([
     ['postgres://app:pw@db.example:6543/paperclip', 'db.example 6543'],
     ['postgres://app:pw@[fd00::5]/paperclip', 'fd00::5 5432'],
-  ])('database_url_parts gives the host and port of %s', async (url, hostPort) => {
-    const run = spawnSync(
-      'bash',
-      ['-c', `${await harness()}\nmapfile -d '' -t p < <(database_url_parts); echo "\${p[2]} \${p[3]}"`],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: url },
-      },
-    );
+  ])('database_url_parts gives the host and port of %s', (url, hostPort) => {
+    const run = withUrl(url, `mapfile -d '' -t p < <(database_url_parts); echo "\${p[2]} \${p[3]}"`);
     expect(run.stdout.trim(), run.stderr).toBe(hostPort);
   });
 
   it.each(['db.example:5432', 'mysql://app:pw@db.example/paperclip', ''])(
     'a DATABASE_URL that is not a postgres:// URL (%j): one FATAL line, no client run',
-    async (url) => {
-      const run = spawnSync('bash', ['-c', `${await harness()}\npg_app psql -X`], {
-        encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: url },
-      });
+    (url) => {
+      const run = withUrl(url, 'pg_app psql -X');
       expect(run.status).toBe(1);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toBe('FATAL: DATABASE_URL is not a postgres:// URL\n');
+      expect(run.stderr).toBe('[start] FATAL: DATABASE_URL is not a postgres:// URL\n');
     },
   );
 });
