@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject } from 'vitest';
 import { completeBootstrap, signIn, type Admin } from './lib/bootstrap.js';
 import { startExternalPostgres, type ExternalPostgres } from './lib/external-postgres.js';
 import { freePort, health, healthStatus, portIsFree, sleep, waitForHealth } from './lib/http.js';
@@ -33,6 +33,7 @@ import { podman, podmanOut, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
 import { Results } from './lib/results.js';
 import { findSecrets } from './lib/secrets.js';
+import { machineSteps } from './lib/steps.js';
 import {
   BASE_DOMAIN,
   Headscale,
@@ -97,42 +98,11 @@ afterAll(() => {
 });
 
 const random = (bytes = 24) => randomBytes(bytes).toString('hex');
-/** The last lines of a log, each cut to 300 characters (Paperclip logs all 278 migration names on one line). */
-const tail = (text: string, lines: number) =>
-  text
-    .split('\n')
-    .slice(-lines)
-    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
-    .join('\n');
 const filesUnder = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
   );
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Registers the steps of one machine's life in order. Each step depends on the ones before it, so after a
- * failure the rest are skipped rather than failing confusingly; the failure carries the container's log.
- */
-function lifecycle(currentMachine: () => Machine | undefined) {
-  let broken = false;
-  const step = (name: string, fn: () => void | Promise<void>) => {
-    it(name, async (ctx) => {
-      if (broken) ctx.skip('an earlier step of this machine failed');
-      try {
-        await fn();
-      } catch (error) {
-        broken = true;
-        const machine = currentMachine();
-        if (machine && error instanceof Error) {
-          error.message += `\n\n--- container ${machine.name}, last 120 log lines ---\n${tail(await machine.allLogs(), 120)}`;
-        }
-        throw error;
-      }
-    });
-  };
-  return { step, failed: () => broken };
-}
 
 describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   const figures = results.project(spec.key, spec.flags);
@@ -154,7 +124,7 @@ describe.each(SPECS)('$key: generated, built and booted', (spec) => {
   let firstNode: HeadscaleNode | undefined;
   const secrets: Record<string, string> = {};
   const admin: Admin = { email: `admin@${spec.appName}.test`, password: `Pw-${random(12)}` };
-  const { step, failed } = lifecycle(() => machine);
+  const { step, failed } = machineSteps(() => machine);
 
   afterAll(async () => {
     await machine?.remove();

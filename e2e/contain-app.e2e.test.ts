@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { LAYOUT } from '../generators/lib/layout.js';
 import { completeBootstrap, cookieHeader, signIn, type Admin } from './lib/bootstrap.js';
 import { freePort, health, http, sleep, waitForHealth, type HttpResponse } from './lib/http.js';
@@ -21,6 +21,7 @@ import { isPaperclip, processes } from './lib/inside.js';
 import { Machine } from './lib/machine.js';
 import { podman, type CommandResult } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
+import { machineSteps } from './lib/steps.js';
 
 const E2E_PREFIX = process.env.E2E_PREFIX ?? 'pcfly-e2e';
 const KEEP_GOING = process.env.E2E_KEEP_GOING === '1';
@@ -48,26 +49,12 @@ describe('contain-app: the admin takeover window and what agent code can reach',
   let port: number;
   const site = () => new URL(`http://localhost:${fly.internalPort}`);
   const admin: Admin = { email: `admin@${APP}.test`, password: `Pw-${random()}` };
-  let broken = false;
-  const step = (name: string, fn: () => Promise<void>) => {
-    it(name, async (ctx) => {
-      if (broken && !KEEP_GOING) ctx.skip('an earlier step failed');
-      try {
-        await fn();
-      } catch (error) {
-        broken = true;
-        if (machine && error instanceof Error) {
-          error.message += `\n\n--- last log lines ---\n${(await machine.allLogs()).split('\n').slice(-60).join('\n')}`;
-        }
-        throw error;
-      }
-    });
-  };
+  const { step, failed } = machineSteps(() => machine, { keepGoing: KEEP_GOING });
 
   afterAll(async () => {
     console.log(`[e2e] contain-app outcomes:\n  ${outcomes.join('\n  ')}`);
     await machine?.remove();
-    if (work && !broken) rmSync(work, { recursive: true, force: true });
+    if (work && !failed()) rmSync(work, { recursive: true, force: true });
     else if (work) console.error(`[e2e] contain-app: failed; project and volume kept in ${work}`);
   });
 

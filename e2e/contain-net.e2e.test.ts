@@ -17,12 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { sleep, waitForHealth } from './lib/http.js';
 import { Machine } from './lib/machine.js';
 import { NetNs } from './lib/netns.js';
 import { podman, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
+import { machineSteps } from './lib/steps.js';
 import {
   BASE_DOMAIN,
   Headscale,
@@ -107,23 +108,7 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
   let peerKey = '';
   const peerIps = { v4: '', v6: '' };
   const machines: Machine[] = [];
-  let broken = false;
-  const step = (name: string, fn: () => Promise<void>) => {
-    it(name, async (ctx) => {
-      if (broken) ctx.skip('an earlier step failed');
-      try {
-        await fn();
-      } catch (error) {
-        broken = true;
-        const machine = machines.at(-1);
-        if (machine && error instanceof Error) {
-          const log = (await machine.allLogs()).split('\n').slice(-80).join('\n');
-          error.message += `\n\n--- container ${machine.name}, last 80 log lines ---\n${log}`;
-        }
-        throw error;
-      }
-    });
-  };
+  const { step, failed } = machineSteps(() => machines.at(-1));
 
   afterAll(async () => {
     for (const machine of machines) await machine.remove();
@@ -131,7 +116,7 @@ describe('agents cannot roam the networks (issue 8, point 4)', () => {
     await peer?.stop();
     await headscale?.stop();
     await netns?.remove();
-    if (work && !broken) rmSync(work, { recursive: true, force: true });
+    if (work && !failed()) rmSync(work, { recursive: true, force: true });
     else if (work) console.error(`[e2e] contain-net: failed; files kept in ${work}`);
   });
 

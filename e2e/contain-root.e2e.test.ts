@@ -36,6 +36,7 @@ import { Machine } from './lib/machine.js';
 import { NetNs } from './lib/netns.js';
 import { podman, podmanOut, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
+import { machineSteps } from './lib/steps.js';
 import { Headscale, LOGIN_SERVER, TAILSCALED_ENV, peerBinaries } from './lib/tailnet.js';
 
 const E2E_PREFIX = process.env.E2E_PREFIX ?? 'pcfly-e2e';
@@ -59,28 +60,6 @@ const outcomes: Record<string, unknown> = {};
 afterAll(() => {
   console.log(`[contain-root] outcomes ${JSON.stringify(outcomes, null, 2)}`);
 });
-
-/** Steps in order; after a failing setup step the rest are skipped. Attack checks do not stop the others. */
-function steps(machine: () => Machine | undefined) {
-  let broken = false;
-  const step = (name: string, fn: () => Promise<void>, { setup = true } = {}) => {
-    it(name, async (ctx) => {
-      if (broken) ctx.skip('an earlier setup step failed');
-      try {
-        await fn();
-      } catch (error) {
-        if (setup) broken = true;
-        const current = machine();
-        if (current && error instanceof Error) {
-          const log = (await current.allLogs()).split('\n').slice(-80).join('\n');
-          error.message += `\n\n--- container ${current.name}, last 80 log lines ---\n${log}`;
-        }
-        throw error;
-      }
-    });
-  };
-  return { step, failed: () => broken };
-}
 
 /**
  * CONTAIN_ROOT_PROJECTS=<folder> takes the projects from <folder>/defaults and <folder>/external instead of
@@ -160,7 +139,8 @@ describe('contain root: a hostile agent as node against the boot script', () => 
   /** node's HOME inside the machine (its area on the volume). */
   let nodeHome: string;
   const secrets: Record<string, string> = {};
-  const { step, failed } = steps(() => machine);
+  // Attack checks are not setup ({ setup: false }): one that fails does not stop the others.
+  const { step, failed } = machineSteps(() => machine);
 
   afterAll(async () => {
     await machine?.remove();

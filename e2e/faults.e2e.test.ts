@@ -34,6 +34,7 @@ import { NetNs } from './lib/netns.js';
 import { podman, run } from './lib/podman.js';
 import { generateProject, readFlyToml, type FlyMachine } from './lib/project.js';
 import { writeFaultFigures } from './lib/results.js';
+import { machineSteps, tail } from './lib/steps.js';
 
 const E2E_PREFIX = process.env.E2E_PREFIX ?? 'pcfly-e2e';
 /** Paths on the volume, relative to it, from the layout start.sh is rendered with. */
@@ -51,13 +52,6 @@ afterAll(() => {
 });
 
 const random = (bytes = 24) => randomBytes(bytes).toString('hex');
-const tail = (text: string, lines = 80) =>
-  text
-    .split('\n')
-    .slice(-lines)
-    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
-    .join('\n');
-
 /** Builds a generated project's image (the layers before start.sh come from the build cache). */
 async function buildImage(projectDir: string, key: string): Promise<string> {
   const image = `localhost/${E2E_PREFIX}/${key}:latest`;
@@ -172,8 +166,8 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
   let netns: NetNs | undefined;
   let port: number;
   let siteUrl: string;
-  let failed = false;
   const machines: Machine[] = [];
+  const { step, failed } = machineSteps(() => machines.at(-1));
   const secrets = { BETTER_AUTH_SECRET: random(), PAPERCLIP_AGENT_JWT_SECRET: random() };
   const admin: Admin = { email: 'admin@pcfly-faults.test', password: `Pw-${random(12)}` };
   /** Data made before the backup, to be found after the restore onto a fresh volume. */
@@ -226,22 +220,6 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
               coalesce((SELECT string_agg(id::text || ':' || sha256, ',' ORDER BY id) FROM assets), '')`,
     );
 
-  /** Wraps a step so a failure carries the current machine's log and later steps are skipped. */
-  const step = (name: string, fn: () => Promise<void>) => {
-    it(name, async (ctx) => {
-      if (failed) ctx.skip('an earlier step failed');
-      try {
-        await fn();
-      } catch (error) {
-        failed = true;
-        const current = machines.at(-1);
-        if (current && error instanceof Error)
-          error.message += `\n\n--- ${current.name}, last log lines ---\n${tail(await current.allLogs())}`;
-        throw error;
-      }
-    });
-  };
-
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'pcfly-faults-'));
     projectDir = join(work, 'project');
@@ -262,7 +240,7 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
     await netns?.remove();
     if (loopMount) await run('umount', [loopMount], { allowFailure: true });
     if (loopImage) rmSync(loopImage, { force: true });
-    if (work && !failed) rmSync(work, { recursive: true, force: true });
+    if (work && !failed()) rmSync(work, { recursive: true, force: true });
     else if (work) console.error(`[faults] failed; project and volumes kept in ${work}`);
   });
 
