@@ -406,6 +406,9 @@ describe('faults in a running machine: PostgreSQL inside, no Tailscale', () => {
     await machine.remove();
     machine = hung;
     await bootHealthy(machine);
+    // Healthy from outside is not yet armed: the watchdog arms at its own first healthy answer (up to one interval
+    // later), and a Paperclip stopped before that is "still starting" to it, never killed (a race seen in CI).
+    await machine.waitForLog(/\[start\] watchdog: Paperclip \(pid \d+\) answered; a health check failing for 20s/, 30);
     const paperclip = (await processes(machine)).filter(isPaperclip);
     expect(paperclip).toHaveLength(1);
     const stopped = performance.now();
